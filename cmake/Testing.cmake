@@ -1,0 +1,17 @@
+# busca_add_test(NAME SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s])
+# One GoogleTest binary per test file, registered with CTest (labels: unit, postgres, server, slow).
+function(busca_add_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} busca_test_support GTest::gtest GTest::gmock GTest::gtest_main)
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "BUSCA_SOURCE_DIR=${CMAKE_SOURCE_DIR};BUSCA_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+endfunction()
