@@ -1,12 +1,30 @@
 // Analyzer: Portuguese text -> Tokens (ICU segmentation, NFKC + case folding, PostgreSQL's
 // portuguese.stop stopwords, Snowball Portuguese stemming, accent folding).
 //
-// Not thread-safe (it owns a Snowball stemmer and ICU break iterator): use one Analyzer per
-// thread. Construction is cheap enough to do once per worker. Tokenisation rules (numbers,
-// alphanumerics like 500ml, hyphenated words like x-tudo) are documented in
-// engine/ARCHITECTURE.md and tested in tests/engine/analysis/.
+// Tokenisation rules (engine/ARCHITECTURE.md, "Analysis", has the full story):
+//  * Words are the segments of Unicode word segmentation (UAX #29, ICU's pt_BR rules) over the
+//    original text that contain a letter or a digit. Letters and digits stick together
+//    ("500ml", "4k", "mp3"), as do words joined by '.', '\'' or '’' between letters ("foo.com",
+//    "d'água") and numbers with ',' or '.' between digits ("3,14", "1.000,50"). A hyphen always
+//    separates: "x-tudo" is "x" then "tudo" at consecutive positions, so the phrase "x tudo"
+//    matches it. '@' is a letter ("ana@loja.com" is one word); ':' and '/' separate ("http",
+//    "loja.com", "promo" from a URL). Emoji, symbols, punctuation and control characters are
+//    not words. Ill-formed UTF-8 is read as U+FFFD (a separator), never fatal.
+//  * Each word's surface is NFKC + case-folded (ICU "nfkc_cf"): "PÃES" -> "pães", "ﬁm" -> "fim".
+//  * Positions count every word, stopwords included. Words longer than kMaxWordBytes bytes
+//    (base64 blobs, hashes) are skipped but still take a position.
+//  * stem = Snowball Portuguese (libstemmer, same as PostgreSQL's portuguese_stem) of the surface,
+//    except that words holding a digit ("500ml", "mp3s", "x200s") are not stemmed (stem =
+//    surface), as PostgreSQL's 'portuguese' configuration does for its numword tokens;
+//    term = Fold(stem) is the index term; folded_surface = Fold(surface) keys the surface
+//    dictionary (see query_terms.h for how a query word uses both).
+//
+// Not thread-safe (it owns a Snowball stemmer, an ICU break iterator and a cache of analysed
+// words): use one Analyzer per thread. Construction is cheap; reuse it across documents.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,16 +36,24 @@ namespace busca::analysis {
 
 class Analyzer {
  public:
+  // Words longer than this many bytes (in the original text) are not tokens.
+  static constexpr size_t kMaxWordBytes = 256;
+
   Analyzer();
   ~Analyzer();
   Analyzer(const Analyzer&) = delete;
   Analyzer& operator=(const Analyzer&) = delete;
 
   // Appends the tokens of `text` (UTF-8; invalid bytes are replaced, never fatal) to *out.
-  // Positions start at `first_position`; byte offsets refer to `text`.
+  // Positions start at `first_position`; byte offsets refer to `text`. Text beyond the first
+  // 4 GiB - 1 bytes is ignored (offsets are 32-bit).
   void Analyze(std::string_view text, std::vector<Token>* out, uint32_t first_position = 0);
 
-  // Snowball Portuguese stem of an already normalised (NFKC, case-folded) word.
+  // Analyses a single query word or any text and returns its tokens (convenience wrapper).
+  std::vector<Token> Analyze(std::string_view text);
+
+  // Snowball Portuguese stem of an already normalised (NFKC, case-folded) word. (Analyze does
+  // not stem words holding a digit; this function stems whatever it is given.)
   std::string Stem(std::string_view surface);
 
   // Removes diacritics (NFD, drop combining marks, recompose) and case-folds: "Açúcar" -> "acucar".
