@@ -1,0 +1,229 @@
+#include "engine/index/posting_cursor.h"
+
+#include <algorithm>
+
+#include "engine/index/file_format.h"
+#include "engine/index/posting_codec.h"
+#include "engine/index/segment_reader.h"
+
+namespace busca::index {
+
+PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const {
+  PostingCursor c;
+  const uint8_t* p = payload.data();
+  const uint8_t* end = p + payload.size();
+  uint64_t df = 0, post_off = 0, pos_off = 0;
+  if (!GetVarint(&p, end, &df) || !GetVarint(&p, end, &post_off) || !GetVarint(&p, end, &pos_off) || df == 0 ||
+      df > max_doc_ || post_off >= postings_.size() || pos_off > positions_.size()) {
+    return c;  // unreadable entry: an empty list (the files were checksummed at open)
+  }
+  const uint32_t T = static_cast<uint32_t>(text_fields_.size());
+  c.term_bound_.resize(T);
+  for (uint32_t s = 0; s < T; ++s) {
+    uint64_t max_tf = 0, min_len = 0;
+    if (!GetVarint(&p, end, &max_tf) || !GetVarint(&p, end, &min_len)) return PostingCursor();
+    c.term_bound_[s] = {static_cast<uint32_t>(max_tf), static_cast<uint32_t>(min_len)};
+  }
+  c.segment_ = this;
+  c.doc_freq_ = static_cast<uint32_t>(df);
+  c.num_blocks_ = (c.doc_freq_ + kPostingBlockSize - 1) / kPostingBlockSize;
+  c.num_text_fields_ = T;
+  c.field_slot_ = field_slot_;
+  // The file footer (24 bytes) follows every body inside the mapping: the codec may use it as
+  // read-ahead slack.
+  c.end_ = postings_.data() + postings_.size() + kFileFooterSize;
+  c.positions_end_ = positions_.data() + positions_.size() + kFileFooterSize;
+  const uint8_t* base = postings_.data() + post_off;
+  if (c.num_blocks_ > 1) {
+    c.skip_entry_size_ = 12 + 8 * T;
+    uint64_t skip_bytes = uint64_t{c.num_blocks_} * c.skip_entry_size_;
+    if (skip_bytes > postings_.size() - post_off) return PostingCursor();
+    c.skip_ = base;
+    c.blocks_ = base + skip_bytes;
+  } else {
+    c.blocks_ = base;
+  }
+  c.positions_ = positions_.data() + pos_off;
+  c.docs_.resize(kPostingBlockSize);
+  c.tfs_.resize(size_t{T} * kPostingBlockSize);
+  c.DecodeBlock(0);
+  return c;
+}
+
+void PostingCursor::DecodeBlock(uint32_t block) {
+  const uint8_t* p;
+  int64_t prev;
+  if (skip_ != nullptr) {
+    p = blocks_ + LoadU32(SkipEntry(block) + 4);
+    prev = block == 0 ? -1 : static_cast<int64_t>(LoadU32(SkipEntry(block - 1)));
+  } else {
+    p = blocks_;
+    prev = -1;
+  }
+  const uint32_t count = std::min(kPostingBlockSize, doc_freq_ - block * kPostingBlockSize);
+  block_ = block;
+  block_size_ = count;
+  index_ = 0;
+  positions_decoded_ = false;
+  window_ = std::max(window_, block);
+  p = codec::DecodeBlock(p, end_, count, docs_.data());
+  for (uint32_t s = 0; p != nullptr && s < num_text_fields_; ++s) {
+    p = codec::DecodeBlock(p, end_, count, tfs_.data() + size_t{s} * kPostingBlockSize);
+  }
+  if (p == nullptr) {  // malformed (cannot happen on a checksummed file): end the list
+    doc_ = kNoMoreDocs;
+    block_size_ = 0;
+    return;
+  }
+  next_block_ = p;
+  for (uint32_t i = 0; i < count; ++i) {
+    prev += int64_t{docs_[i]} + 1;
+    docs_[i] = static_cast<uint32_t>(prev);
+  }
+  if (num_text_fields_ == 1) {
+    for (uint32_t i = 0; i < count; ++i) ++tfs_[i];
+  }
+  doc_ = docs_[0];
+}
+
+DocId PostingCursor::Next() {
+  if (doc_ == kNoMoreDocs) return doc_;
+  if (++index_ < block_size_) {
+    doc_ = docs_[index_];
+  } else if (block_ + 1 < num_blocks_) {
+    DecodeBlock(block_ + 1);
+  } else {
+    doc_ = kNoMoreDocs;
+  }
+  return doc_;
+}
+
+DocId PostingCursor::NextGeq(DocId target) {
+  if (doc_ >= target) return doc_;
+  if (target > docs_[block_size_ - 1]) {
+    if (skip_ == nullptr) {
+      doc_ = kNoMoreDocs;
+      return doc_;
+    }
+    // Binary search the first later block whose last doc >= target.
+    uint32_t lo = block_ + 1, hi = num_blocks_;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (LoadU32(SkipEntry(mid)) < target) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo >= num_blocks_) {
+      doc_ = kNoMoreDocs;
+      index_ = block_size_;
+      return doc_;
+    }
+    DecodeBlock(lo);
+    if (doc_ == kNoMoreDocs) return doc_;
+  }
+  // The current block holds a doc >= target.
+  uint32_t i = index_;
+  while (docs_[i] < target) ++i;
+  index_ = i;
+  doc_ = docs_[i];
+  return doc_;
+}
+
+uint32_t PostingCursor::Tf(size_t field) const {
+  int slot = Slot(field);
+  if (slot < 0 || doc_ == kNoMoreDocs) return 0;
+  return tfs_[size_t(slot) * kPostingBlockSize + index_];
+}
+
+void PostingCursor::DecodePositions() {
+  positions_decoded_ = true;
+  const uint32_t T = num_text_fields_;
+  size_t total = 0;
+  for (uint32_t s = 0; s < T; ++s) {
+    for (uint32_t i = 0; i < block_size_; ++i) total += tfs_[size_t{s} * kPostingBlockSize + i];
+  }
+  block_positions_.resize(total);
+  position_starts_.resize(size_t{block_size_} * T + 1);
+  const uint8_t* p = skip_ != nullptr ? positions_ + LoadU32(SkipEntry(block_) + 8) : positions_;
+  for (size_t k = 0; k < total && p != nullptr; k += codec::kMaxBlockValues) {
+    p = codec::DecodeBlock(p, positions_end_, std::min(codec::kMaxBlockValues, total - k), block_positions_.data() + k);
+  }
+  if (p == nullptr) {  // malformed: report no positions rather than garbage
+    std::fill(block_positions_.begin(), block_positions_.end(), 0);
+    std::fill(position_starts_.begin(), position_starts_.end(), 0);
+    block_positions_.clear();
+    return;
+  }
+  size_t at = 0;
+  for (uint32_t i = 0; i < block_size_; ++i) {
+    for (uint32_t s = 0; s < T; ++s) {
+      position_starts_[size_t{i} * T + s] = static_cast<uint32_t>(at);
+      uint32_t tf = tfs_[size_t{s} * kPostingBlockSize + i];
+      uint32_t pos = 0;
+      for (uint32_t k = 0; k < tf; ++k, ++at) {
+        pos = k == 0 ? block_positions_[at] : pos + block_positions_[at];
+        block_positions_[at] = pos;
+      }
+    }
+  }
+  position_starts_[size_t{block_size_} * T] = static_cast<uint32_t>(at);
+}
+
+void PostingCursor::Positions(size_t field, std::vector<uint32_t>* out) {
+  out->clear();
+  int slot = Slot(field);
+  if (slot < 0 || doc_ == kNoMoreDocs) return;
+  uint32_t tf = tfs_[size_t(slot) * kPostingBlockSize + index_];
+  if (tf == 0) return;
+  if (!positions_decoded_) DecodePositions();
+  size_t start = position_starts_[size_t{index_} * num_text_fields_ + slot];
+  if (start + tf > block_positions_.size()) return;
+  out->assign(block_positions_.begin() + start, block_positions_.begin() + start + tf);
+}
+
+FieldBound PostingCursor::TermBound(size_t field) const {
+  int slot = Slot(field);
+  if (slot < 0 || term_bound_.empty()) return {};
+  return term_bound_[slot];
+}
+
+void PostingCursor::ShallowAdvance(DocId target) {
+  if (num_blocks_ == 0) return;
+  if (block_size_ == 0) {  // malformed list, already ended
+    window_ = num_blocks_;
+    return;
+  }
+  uint32_t start = std::max(window_, block_);
+  if (skip_ == nullptr) {
+    window_ = (start == 0 && target <= docs_[block_size_ - 1]) ? 0 : 1;
+    return;
+  }
+  uint32_t lo = start, hi = num_blocks_;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (LoadU32(SkipEntry(mid)) < target) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  window_ = lo;
+}
+
+DocId PostingCursor::BlockLastDoc() const {
+  if (window_ >= num_blocks_) return kNoMoreDocs;
+  if (skip_ == nullptr) return block_size_ > 0 ? docs_[block_size_ - 1] : kNoMoreDocs;
+  return LoadU32(SkipEntry(window_));
+}
+
+FieldBound PostingCursor::BlockBound(size_t field) const {
+  int slot = Slot(field);
+  if (slot < 0 || window_ >= num_blocks_) return {};
+  if (skip_ == nullptr) return term_bound_[slot];
+  const uint8_t* e = SkipEntry(window_) + 12 + size_t(slot) * 8;
+  return {LoadU32(e), LoadU32(e + 4)};
+}
+
+}  // namespace busca::index
