@@ -1,0 +1,47 @@
+// BM25F: the scoring formula of the engine, in one place (header-only, pure functions).
+//
+// For a document d of collection c and a scoring item w (a query word with its expanded index
+// terms E(w), a prefix with its expansions, or a phrase):
+//
+//   tf_f(d, w)  = sum over t in E(w) of tf_f(d, t)            (word / prefix)
+//               = occurrences of the phrase in field f         (phrase)
+//   norm_f(d)   = 1 - b + b * len_f(d) / avglen_f(c)           (1 when avglen_f(c) == 0)
+//   tf~(d, w)   = sum over text fields f of weight_f(c) * tf_f(d, w) / norm_f(d)
+//   score(d, w) = idf(w) * tf~ * (k1 + 1) / (tf~ + k1)          k1 = 1.2, b = 0.75
+//   idf(w)      = ln(1 + (N - df(w) + 0.5) / (df(w) + 0.5))
+//   df(w)       = min(N, sum over t in E(w) of df(t))          (word / prefix)
+//   idf(phrase) = sum of idf(w) over the words of the phrase (stopwords included)
+//   score(d)    = sum of score(d, w) over the scoring items of the required clauses that d
+//                 matches (every matching alternative of an OR counts; exclusions score nothing)
+//
+// Statistics are taken over the collections queried: N = sum of max_doc (deleted docs included,
+// as the per-term doc frequencies include them until a merge), df(t) summed over every segment of
+// every queried collection. len_f(d) is the number of tokens of field f (stopwords included);
+// avglen_f(c) = total tokens of field f in collection c / max_doc(c) (length normalisation is per
+// collection, since fields and their weights belong to a collection's schema).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace busca::query {
+
+inline constexpr double kBm25K1 = 1.2;
+inline constexpr double kBm25B = 0.75;
+
+inline double Bm25Idf(uint64_t df, uint64_t n) {
+  double dfd = static_cast<double>(std::min(df, n));
+  double nd = static_cast<double>(n);
+  return std::log(1.0 + (nd - dfd + 0.5) / (dfd + 0.5));
+}
+
+// 1 / norm_f, precomputable per (field, length).
+inline double Bm25InverseNorm(double length, double avg_length) {
+  if (avg_length <= 0) return 1.0;
+  return 1.0 / (1.0 - kBm25B + kBm25B * length / avg_length);
+}
+
+inline double Bm25Saturate(double tf_tilde) { return tf_tilde * (kBm25K1 + 1.0) / (tf_tilde + kBm25K1); }
+
+}  // namespace busca::query

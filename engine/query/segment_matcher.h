@@ -1,0 +1,109 @@
+// SegmentMatcher: evaluates a QueryPlan over one segment, document at a time, feeding a TopK
+// (internal to engine/query).
+//
+// Structure: required clauses are intersected by leapfrogging (cheapest clause leads); a clause
+// is the union of its items; a word/prefix item is the union of the posting cursors of its
+// expanded terms; a phrase item intersects one union per slot and verifies positions field by
+// field. Excluded items are probed at each candidate. Then live docs, then filters.
+//
+// Dynamic pruning (relevance order only): block-max bounds. At a candidate d every cursor's
+// block-max window is moved to d (ShallowAdvance, no decoding) and the BM25F upper bound of the
+// whole query over [d, min BlockLastDoc] is computed from the per-block, per-field max tf and min
+// field length. When that bound is below the TopK threshold no document in the range can enter,
+// so the evaluation jumps past it. While fewer than `total_threshold` matches have been counted no
+// match may be skipped (the count must be exact), but scoring is still skipped by the bound.
+// Because the bound is a true upper bound and a new candidate loses every tie (TopK breaks ties by
+// index order, which is the visiting order), a range whose bound is <= the threshold holds no
+// document that could enter: the top-k is exactly the one exhaustive evaluation finds.
+// Not thread-safe; one per (search, segment).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/index/posting_cursor.h"
+#include "engine/index/segment_reader.h"
+#include "engine/query/bm25f.h"
+#include "engine/query/query_plan.h"
+#include "engine/query/searcher.h"
+#include "engine/query/segment_filter.h"
+#include "engine/query/top_k.h"
+#include "engine/util/status.h"
+
+namespace busca::query {
+
+// Per collection, per schema field: BM25F weight, average length and a table of
+// 1 / norm_f(length) for short lengths (scores and bounds both go through InvNorm, so a bound
+// equals the score of a document that attains it, bit for bit).
+struct FieldScoring {
+  static constexpr uint32_t kTableSize = 1024;
+  std::vector<double> weights;
+  std::vector<double> avg_length;
+  std::vector<std::vector<double>> inv_norm;  // text fields: kTableSize entries
+  double InvNorm(size_t field, uint32_t length) const {
+    return length < kTableSize ? inv_norm[field][length] : Bm25InverseNorm(length, avg_length[field]);
+  }
+};
+
+// Shared by the matchers of one search.
+struct MatchState {
+  uint64_t total_threshold = kDefaultTotalHitsThreshold;
+  uint64_t matched = 0;           // matches counted
+  bool skipped_matches = false;   // some matches were skipped uncounted (total is a lower bound)
+  uint64_t docs_scored = 0;
+  uint64_t blocks_skipped = 0;
+  uint32_t tick = 0;              // deadline check counter
+};
+
+class SegmentMatcher {
+ public:
+  // `scoring`: of the segment's collection; `deleted`: the segment's deleted docs, ascending.
+  // Both must outlive the matcher.
+  SegmentMatcher(const QueryPlan& plan, const index::SegmentReader& segment, const FieldScoring& scoring,
+                 const std::vector<uint32_t>& deleted);
+  ~SegmentMatcher();
+  SegmentMatcher(const SegmentMatcher&) = delete;
+  SegmentMatcher& operator=(const SegmentMatcher&) = delete;
+
+  // Runs the whole segment. `prune`: relevance-descending order (block-max pruning allowed).
+  Status Run(uint32_t collection_index, uint32_t segment_index, const SegmentFilter& filter, bool prune,
+             TopK* top, MatchState* state, const QueryControl& control);
+
+  // Per (item, field) score parts of `doc` (which must match); used for explanations. Moves the
+  // cursors (use a fresh matcher).
+  std::vector<ScorePart> Explain(index::DocId doc);
+
+  // Total postings of the cursors opened in this segment per (clause, item), in plan order.
+  uint64_t postings() const { return postings_; }
+
+ private:
+  struct Item;
+  struct Clause;
+
+  double ItemScore(Item& item, index::DocId doc);
+  double InvNorm(index::DocId doc, size_t slot);
+  // Upper bound of the whole query over [target, *until].
+  double Bound(index::DocId target, index::DocId* until);
+  // Upper bound of `doc`'s score from its tfs and the block minimum lengths of the last Bound().
+  double DocBound(index::DocId doc);
+  bool Excluded(index::DocId doc);
+  index::DocId Align(index::DocId target);
+
+  const QueryPlan& plan_;
+  const index::SegmentReader& segment_;
+  std::vector<size_t> text_fields_;   // slot -> schema field
+  const FieldScoring& scoring_;
+  const std::vector<uint32_t>& deleted_;
+  size_t deleted_pos_ = 0;            // Run(): first deleted doc >= the current candidate
+  std::vector<double> weights_;       // per slot
+  std::vector<double> inv_norm_;      // per slot, cache for inv_doc_
+  std::vector<index::DocId> inv_doc_; // per slot
+  std::vector<std::unique_ptr<Clause>> required_;
+  std::vector<std::unique_ptr<Item>> excluded_;
+  std::vector<uint32_t> bound_max_tf_, bound_min_len_, bound_slot_tf_;  // Bound() scratch
+  uint64_t postings_ = 0;
+  bool empty_ = false;                // some required clause has no postings here
+};
+
+}  // namespace busca::query
