@@ -1,0 +1,55 @@
+// SearchHandler: executes Search / Suggest / GetStats for both front ends (gRPC and the HTTP
+// ops port), so both return the same results. Owns nothing but references: the generation
+// manager (which snapshot answers), the result cache, metrics and the log.
+//
+// A request takes the current ServingSnapshot once; every collection it touches is answered by
+// that snapshot's generation. The cache key is (serial of each queried generation, normalised
+// request), so a swap can never serve a stale result. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "busca/v1/search.pb.h"
+#include "engine/util/status.h"
+#include "server/generation_manager.h"
+#include "server/json_log.h"
+#include "server/metrics.h"
+#include "server/query_cache.h"
+#include "server/server_config.h"
+
+namespace busca::server {
+
+class SearchHandler {
+ public:
+  SearchHandler(const ServerConfig& config, GenerationManager* manager, QueryCache* cache, Metrics* metrics,
+                JsonLog* log);
+
+  // `deadline`: the caller's deadline (the gRPC one), or max() for "none" (the configured
+  // default applies). Errors: INVALID_ARGUMENT (limits, syntax, unknown collection/field),
+  // UNAVAILABLE (collection not serving), DEADLINE_EXCEEDED.
+  Status Search(const v1::SearchRequest& request, std::chrono::system_clock::time_point deadline,
+                v1::SearchResponse* response);
+  Status Suggest(const v1::SuggestRequest& request, std::chrono::system_clock::time_point deadline,
+                 v1::SuggestResponse* response);
+  Status GetStats(const v1::GetStatsRequest& request, v1::GetStatsResponse* response);
+
+  const ServerConfig& config() const { return config_; }
+
+ private:
+  query::QueryControl Control(std::chrono::system_clock::time_point deadline) const;
+  // Checks the requested collections against the snapshot; fills `*gens_key` with the cache key
+  // prefix of the generations that will answer.
+  Status ResolveCollections(const ServingSnapshot& snap, const std::vector<std::string>& requested,
+                            std::string* gens_key) const;
+
+  const ServerConfig& config_;
+  GenerationManager* manager_;
+  QueryCache* cache_;
+  Metrics* metrics_;
+  JsonLog* log_;
+  const std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace busca::server
