@@ -5,12 +5,12 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
-  libicu-dev libstemmer-dev libboost-dev libtbb-dev libxxhash-dev libstreamvbyte-dev libroaring-dev
+  libicu-dev libstemmer-dev libboost-dev libtbb-dev libxxhash-dev libstreamvbyte-dev libroaring-dev libzstd-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libpqxx-dev libpq-dev postgresql postgresql-contrib
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev
-  wbrazilian debian-reference-pt-br libxapian-dev prometheus curl jq python3
+  wbrazilian debian-reference-pt-br libxapian-dev prometheus curl jq python3 python3-matplotlib
 )
 
 missing=()
