@@ -28,6 +28,7 @@ endfunction()
 busca_system_library(stemmer stemmer libstemmer.h)
 busca_system_library(xxhash xxhash xxhash.h)
 busca_system_library(streamvbyte streamvbyte streamvbyte.h)
+busca_system_library(zstd zstd zstd.h)
 
 find_path(HTTPLIB_INCLUDE httplib.h REQUIRED)
 add_library(busca::httplib INTERFACE IMPORTED)
