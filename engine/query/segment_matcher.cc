@@ -118,23 +118,33 @@ struct SegmentMatcher::Item {
     }
   }
 
+  // Moves every cursor's block window to `target` without decoding; adds each block's max tf per
+  // text slot to *tf, lowers *min_len to the blocks' min lengths and narrows *until to the first
+  // block end.
+  template <typename Cursors>
+  void AccumulateBlockBounds(Cursors& cursors, DocId target, DocId* until, std::vector<uint32_t>* tf,
+                             std::vector<uint32_t>* min_len) {
+    const size_t nf = text_fields->size();
+    for (PostingCursor& c : cursors) {
+      c.ShallowAdvance(target);
+      DocId last = c.BlockLastDoc();
+      if (last == kNoMoreDocs) continue;
+      *until = std::min(*until, last);
+      for (size_t s = 0; s < nf; ++s) {
+        index::FieldBound fb = c.BlockBound((*text_fields)[s]);
+        if (fb.max_tf == 0) continue;
+        (*tf)[s] += fb.max_tf;
+        (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
+      }
+    }
+  }
+
   // Per text slot: sum of block max tf, min of block min length; narrows *until.
   void AddBound(DocId target, DocId* until, std::vector<uint32_t>* max_tf, std::vector<uint32_t>* min_len,
                 std::vector<uint32_t>* slot_tf) {
     const size_t nf = text_fields->size();
     if (!phrase) {
-      for (PostingCursor& c : slots[0]) {
-        c.ShallowAdvance(target);
-        DocId last = c.BlockLastDoc();
-        if (last == kNoMoreDocs) continue;
-        *until = std::min(*until, last);
-        for (size_t s = 0; s < nf; ++s) {
-          index::FieldBound fb = c.BlockBound((*text_fields)[s]);
-          if (fb.max_tf == 0) continue;
-          (*max_tf)[s] += fb.max_tf;
-          (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
-        }
-      }
+      AccumulateBlockBounds(slots[0], target, until, max_tf, min_len);
       return;
     }
     // Phrase: tf of the phrase <= tf of any one slot's union.
@@ -142,18 +152,7 @@ struct SegmentMatcher::Item {
     best.assign(nf, std::numeric_limits<uint32_t>::max());
     for (auto& cursors : slots) {
       slot_tf->assign(nf, 0);
-      for (PostingCursor& c : cursors) {
-        c.ShallowAdvance(target);
-        DocId last = c.BlockLastDoc();
-        if (last == kNoMoreDocs) continue;
-        *until = std::min(*until, last);
-        for (size_t s = 0; s < nf; ++s) {
-          index::FieldBound fb = c.BlockBound((*text_fields)[s]);
-          if (fb.max_tf == 0) continue;
-          (*slot_tf)[s] += fb.max_tf;
-          (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
-        }
-      }
+      AccumulateBlockBounds(cursors, target, until, slot_tf, min_len);
       for (size_t s = 0; s < nf; ++s) best[s] = std::min(best[s], (*slot_tf)[s]);
     }
     for (size_t s = 0; s < nf; ++s) (*max_tf)[s] += best[s];

@@ -24,6 +24,7 @@
 #include "engine/index/schema.h"
 #include "server/search_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_field.h"
 
 namespace busca::testing {
 
@@ -32,15 +33,7 @@ inline index::CollectionSchema ProductsSchema(std::string name = "products") {
   s.name = std::move(name);
   s.source = {"marketplace.\"Product\"", "id", "TRUE"};
   auto add = [&](std::string n, index::FieldType t, double w, bool stored, bool multi = false, int scale = 0) {
-    index::FieldSpec f;
-    f.name = n;
-    f.column = n;
-    f.type = t;
-    f.weight = w;
-    f.stored = stored;
-    f.multi = multi;
-    f.scale = scale;
-    s.fields.push_back(f);
+    s.fields.push_back(TestField(std::move(n), t, w, stored, multi, scale));
   };
   add("name", index::FieldType::kText, 3.0, true);
   add("description", index::FieldType::kText, 1.0, true);

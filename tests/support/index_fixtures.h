@@ -22,6 +22,7 @@
 #include "engine/index/generation_writer.h"
 #include "engine/index/index_dir.h"
 #include "engine/index/schema.h"
+#include "tests/support/test_field.h"
 
 namespace busca::testing {
 
@@ -55,15 +56,7 @@ inline index::CollectionSchema RandomCorpusSchema(std::string name = "random") {
   s.name = std::move(name);
   s.source = {"test.\"Random\"", "id", "TRUE"};
   auto add = [&](std::string n, index::FieldType t, double w, bool stored, bool multi = false, int scale = 0) {
-    index::FieldSpec f;
-    f.name = n;
-    f.column = n;
-    f.type = t;
-    f.weight = w;
-    f.stored = stored;
-    f.multi = multi;
-    f.scale = scale;
-    s.fields.push_back(f);
+    s.fields.push_back(TestField(std::move(n), t, w, stored, multi, scale));
   };
   add("title", index::FieldType::kText, 3.0, true);
   add("body", index::FieldType::kText, 1.0, true);

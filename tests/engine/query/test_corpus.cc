@@ -9,6 +9,7 @@
 #include "engine/index/generation.h"
 #include "engine/index/generation_writer.h"
 #include "engine/index/index_dir.h"
+#include "tests/support/test_field.h"
 
 namespace busca::query::testing {
 
@@ -68,34 +69,19 @@ std::string RandomText(std::mt19937_64& rng, int words) {
   return s;
 }
 
-namespace {
-
-index::FieldSpec Field(std::string name, index::FieldType type, double weight = 1.0, bool stored = false,
-                       bool multi = false, int scale = 0) {
-  index::FieldSpec f;
-  f.name = name;
-  f.column = name;
-  f.type = type;
-  f.weight = weight;
-  f.stored = stored;
-  f.multi = multi;
-  f.scale = scale;
-  return f;
-}
-
-}  // namespace
+using busca::testing::TestField;
 
 index::CollectionSchema ProductsSchema() {
   index::CollectionSchema s;
   s.name = "products";
   s.source = {"marketplace.\"Product\"", "id", "TRUE"};
-  s.fields = {Field("name", index::FieldType::kText, 3.0, true),
-              Field("description", index::FieldType::kText, 1.0, true),
-              Field("category", index::FieldType::kKeyword, 1.0, true),
-              Field("tags", index::FieldType::kKeyword, 1.0, true, true),
-              Field("price", index::FieldType::kNumber, 1.0, true, false, 2),
-              Field("verified", index::FieldType::kBoolean, 1.0, true),
-              Field("created_at", index::FieldType::kTimestamp, 1.0, true)};
+  s.fields = {TestField("name", index::FieldType::kText, 3.0, true),
+              TestField("description", index::FieldType::kText, 1.0, true),
+              TestField("category", index::FieldType::kKeyword, 1.0, true),
+              TestField("tags", index::FieldType::kKeyword, 1.0, true, true),
+              TestField("price", index::FieldType::kNumber, 1.0, true, false, 2),
+              TestField("verified", index::FieldType::kBoolean, 1.0, true),
+              TestField("created_at", index::FieldType::kTimestamp, 1.0, true)};
   return s;
 }
 
@@ -103,10 +89,10 @@ index::CollectionSchema PostsSchema() {
   index::CollectionSchema s;
   s.name = "posts";
   s.source = {"community.\"Post\"", "id", "TRUE"};
-  s.fields = {Field("title", index::FieldType::kText, 2.5, true),
-              Field("content", index::FieldType::kText, 1.0, true),
-              Field("category", index::FieldType::kKeyword, 1.0, true),
-              Field("price", index::FieldType::kNumber, 1.0, false, false, 0)};
+  s.fields = {TestField("title", index::FieldType::kText, 2.5, true),
+              TestField("content", index::FieldType::kText, 1.0, true),
+              TestField("category", index::FieldType::kKeyword, 1.0, true),
+              TestField("price", index::FieldType::kNumber, 1.0, false, false, 0)};
   return s;
 }
 
