@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
-  libicu-dev libstemmer-dev libboost-dev libtbb-dev libxxhash-dev libstreamvbyte-dev libroaring-dev libzstd-dev
+  libicu-dev libstemmer-dev libboost-dev libtbb-dev libxxhash-dev libstreamvbyte-dev libroaring-dev libabsl-dev libzstd-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libpqxx-dev libpq-dev postgresql postgresql-contrib
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
