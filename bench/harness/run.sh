@@ -89,7 +89,8 @@ PY=/usr/bin/python3  # Debian's python3 (python3-matplotlib); a pyenv python wou
 [ -x "$PY" ] || PY=$(command -v python3)
 bin=$build_dir/bin
 stamp=$(date -u +%Y-%m-%d-%H%M)
-if [ -z "$work_dir" ]; then work_dir=$(mktemp -d /tmp/busca-bench.XXXXXX); fi
+# mktemp makes a 0700 dir; the postgres user (the cluster runs as it when we are root) must traverse it.
+if [ -z "$work_dir" ]; then work_dir=$(mktemp -d /tmp/busca-bench.XXXXXX); chmod 755 "$work_dir"; fi
 mkdir -p "$work_dir" "$out_dir"
 work_dir=$(cd "$work_dir" && pwd)
 out_dir=$(cd "$out_dir" && pwd)
