@@ -229,23 +229,22 @@ double SegmentMatcher::InvNorm(DocId doc, size_t slot) {
   return inv_norm_[slot];
 }
 
+uint32_t SegmentMatcher::ItemFieldTf(Item& item, DocId doc, size_t slot) {
+  if (item.phrase) return item.phrase_tf[slot];
+  uint32_t tf = 0;
+  for (PostingCursor& c : item.slots[0]) {
+    if (c.doc() == doc) tf += c.Tf(text_fields_[slot]);
+  }
+  return tf;
+}
+
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   double tf_tilde = 0;
   const size_t nf = text_fields_.size();
-  if (item.phrase) {
-    for (size_t s = 0; s < nf; ++s) {
-      if (item.phrase_tf[s] == 0) continue;
-      tf_tilde += weights_[s] * item.phrase_tf[s] * InvNorm(doc, s);
-    }
-  } else {
-    for (size_t s = 0; s < nf; ++s) {
-      uint32_t tf = 0;
-      for (PostingCursor& c : item.slots[0]) {
-        if (c.doc() == doc) tf += c.Tf(text_fields_[s]);
-      }
-      if (tf == 0) continue;
-      tf_tilde += weights_[s] * tf * InvNorm(doc, s);
-    }
+  for (size_t s = 0; s < nf; ++s) {
+    const uint32_t tf = ItemFieldTf(item, doc, s);
+    if (tf == 0) continue;
+    tf_tilde += weights_[s] * tf * InvNorm(doc, s);
   }
   if (tf_tilde == 0) return 0;
   return item.plan->idf * Bm25Saturate(tf_tilde);
@@ -295,14 +294,7 @@ double SegmentMatcher::DocBound(DocId doc) {
       if (item.doc != doc) continue;
       double tf_tilde = 0;
       for (size_t s = 0; s < nf; ++s) {
-        uint32_t tf = 0;
-        if (item.phrase) {
-          tf = item.phrase_tf[s];
-        } else {
-          for (PostingCursor& c : item.slots[0]) {
-            if (c.doc() == doc) tf += c.Tf(text_fields_[s]);
-          }
-        }
+        const uint32_t tf = ItemFieldTf(item, doc, s);
         tf_tilde += tf * item.doc_bound_coef[s];
       }
       if (tf_tilde > 0) total += item.plan->idf * Bm25Saturate(tf_tilde);
@@ -413,14 +405,7 @@ std::vector<ScorePart> SegmentMatcher::Explain(DocId doc) {
       std::vector<double> field_tf(nf, 0);
       double tf_tilde = 0;
       for (size_t s = 0; s < nf; ++s) {
-        uint32_t tf = 0;
-        if (item.phrase) {
-          tf = item.phrase_tf[s];
-        } else {
-          for (PostingCursor& c : item.slots[0]) {
-            if (c.doc() == doc) tf += c.Tf(text_fields_[s]);
-          }
-        }
+        const uint32_t tf = ItemFieldTf(item, doc, s);
         field_tf[s] = tf;
         if (tf == 0) continue;
         field_part[s] = weights_[s] * tf * InvNorm(doc, s);

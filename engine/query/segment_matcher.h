@@ -82,6 +82,8 @@ class SegmentMatcher {
   struct Clause;
 
   double ItemScore(Item& item, index::DocId doc);
+  // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
+  uint32_t ItemFieldTf(Item& item, index::DocId doc, size_t slot);
   double InvNorm(index::DocId doc, size_t slot);
   // Upper bound of the whole query over [target, *until].
   double Bound(index::DocId target, index::DocId* until);
