@@ -22,7 +22,7 @@
 
 namespace busca::index {
 
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kFileHeaderSize = 16;
 inline constexpr size_t kFileFooterSize = 24;
 

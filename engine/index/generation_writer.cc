@@ -447,7 +447,8 @@ Status GenerationWriter::Impl::Flush() {
 Status GenerationWriter::Impl::WritePostings(const std::vector<uint32_t>& order, const std::string& prefix,
                                              SegmentInfo* info) {
   SegmentBuffer& s = *seg;
-  BUSCA_ASSIGN_OR_RETURN(auto writer, PostingsWriter::Create(tmp.path(), prefix, num_slots));
+  BUSCA_ASSIGN_OR_RETURN(auto writer, PostingsWriter::Create(tmp.path(), prefix, num_slots,
+                                                             MakeBlockScoring(schema, text_fields, s.max_doc, s.lengths)));
   auto length = [&s](uint32_t doc, uint32_t slot) { return s.lengths[slot][doc]; };
   for (uint32_t term_id : order) BUSCA_RETURN_IF_ERROR(writer->Add(s.terms[term_id], s.postings[term_id], length));
   (void)info;

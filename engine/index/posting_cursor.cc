@@ -1,6 +1,7 @@
 #include "engine/index/posting_cursor.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "engine/index/file_format.h"
 #include "engine/index/posting_codec.h"
@@ -24,6 +25,9 @@ PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const 
     if (!GetVarint(&p, end, &max_tf) || !GetVarint(&p, end, &min_len)) return PostingCursor();
     c.term_bound_[s] = {static_cast<uint32_t>(max_tf), static_cast<uint32_t>(min_len)};
   }
+  uint64_t tf_tilde_bits = 0;
+  if (!GetVarint(&p, end, &tf_tilde_bits) || tf_tilde_bits > 0xffffffffu) return PostingCursor();
+  c.term_tf_tilde_ = std::bit_cast<float>(static_cast<uint32_t>(tf_tilde_bits));
   c.segment_ = this;
   c.doc_freq_ = static_cast<uint32_t>(df);
   c.num_blocks_ = (c.doc_freq_ + kPostingBlockSize - 1) / kPostingBlockSize;
@@ -35,7 +39,7 @@ PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const 
   c.positions_end_ = positions_.data() + positions_.size() + kFileFooterSize;
   const uint8_t* base = postings_.data() + post_off;
   if (c.num_blocks_ > 1) {
-    c.skip_entry_size_ = 12 + 8 * T;
+    c.skip_entry_size_ = 16 + 8 * T;
     uint64_t skip_bytes = uint64_t{c.num_blocks_} * c.skip_entry_size_;
     if (skip_bytes > postings_.size() - post_off) return PostingCursor();
     c.skip_ = base;
@@ -98,89 +102,84 @@ DocId PostingCursor::Next() {
   return doc_;
 }
 
-DocId PostingCursor::NextGeq(DocId target) {
-  if (doc_ >= target) return doc_;
-  if (target > docs_[block_size_ - 1]) {
-    if (skip_ == nullptr) {
-      doc_ = kNoMoreDocs;
-      return doc_;
-    }
-    // Binary search the first later block whose last doc >= target.
-    uint32_t lo = block_ + 1, hi = num_blocks_;
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (LoadU32(SkipEntry(mid)) < target) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    if (lo >= num_blocks_) {
-      doc_ = kNoMoreDocs;
-      index_ = block_size_;
-      return doc_;
-    }
-    DecodeBlock(lo);
-    if (doc_ == kNoMoreDocs) return doc_;
+DocId PostingCursor::NextGeqInLaterBlock(DocId target) {
+  // REQUIRES: target > the last doc of the decoded block.
+  if (skip_ == nullptr) {
+    doc_ = kNoMoreDocs;
+    return doc_;
   }
-  // The current block holds a doc >= target.
-  uint32_t i = index_;
+  // Binary search the first later block whose last doc >= target.
+  uint32_t lo = block_ + 1, hi = num_blocks_;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (LoadU32(SkipEntry(mid)) < target) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo >= num_blocks_) {
+    doc_ = kNoMoreDocs;
+    index_ = block_size_;
+    return doc_;
+  }
+  DecodeBlock(lo);
+  if (doc_ == kNoMoreDocs) return doc_;
+  // The new block holds a doc >= target.
+  uint32_t i = 0;
   while (docs_[i] < target) ++i;
   index_ = i;
   doc_ = docs_[i];
   return doc_;
 }
 
-uint32_t PostingCursor::Tf(size_t field) const {
-  int slot = Slot(field);
-  if (slot < 0 || doc_ == kNoMoreDocs) return 0;
-  return tfs_[size_t(slot) * kPostingBlockSize + index_];
-}
-
 void PostingCursor::DecodePositions() {
+  // Decodes the block's raw values (per doc, per slot: first position, then gaps) and where each
+  // (doc, slot) run starts; a run is turned into absolute positions only when asked for.
   positions_decoded_ = true;
   const uint32_t T = num_text_fields_;
-  size_t total = 0;
-  for (uint32_t s = 0; s < T; ++s) {
-    for (uint32_t i = 0; i < block_size_; ++i) total += tfs_[size_t{s} * kPostingBlockSize + i];
-  }
-  block_positions_.resize(total);
   position_starts_.resize(size_t{block_size_} * T + 1);
+  size_t total = 0;
+  for (uint32_t i = 0; i < block_size_; ++i) {
+    for (uint32_t s = 0; s < T; ++s) {
+      position_starts_[size_t{i} * T + s] = static_cast<uint32_t>(total);
+      total += tfs_[size_t{s} * kPostingBlockSize + i];
+    }
+  }
+  position_starts_[size_t{block_size_} * T] = static_cast<uint32_t>(total);
+  block_positions_.resize(total);
+  runs_absolute_.assign(size_t{block_size_} * T, 0);
   const uint8_t* p = skip_ != nullptr ? positions_ + LoadU32(SkipEntry(block_) + 8) : positions_;
   for (size_t k = 0; k < total && p != nullptr; k += codec::kMaxBlockValues) {
     p = codec::DecodeBlock(p, positions_end_, std::min(codec::kMaxBlockValues, total - k), block_positions_.data() + k);
   }
   if (p == nullptr) {  // malformed: report no positions rather than garbage
-    std::fill(block_positions_.begin(), block_positions_.end(), 0);
-    std::fill(position_starts_.begin(), position_starts_.end(), 0);
     block_positions_.clear();
-    return;
+    std::fill(position_starts_.begin(), position_starts_.end(), 0);
   }
-  size_t at = 0;
-  for (uint32_t i = 0; i < block_size_; ++i) {
-    for (uint32_t s = 0; s < T; ++s) {
-      position_starts_[size_t{i} * T + s] = static_cast<uint32_t>(at);
-      uint32_t tf = tfs_[size_t{s} * kPostingBlockSize + i];
-      uint32_t pos = 0;
-      for (uint32_t k = 0; k < tf; ++k, ++at) {
-        pos = k == 0 ? block_positions_[at] : pos + block_positions_[at];
-        block_positions_[at] = pos;
-      }
-    }
-  }
-  position_starts_[size_t{block_size_} * T] = static_cast<uint32_t>(at);
 }
 
 void PostingCursor::Positions(size_t field, std::vector<uint32_t>* out) {
   out->clear();
   int slot = Slot(field);
   if (slot < 0 || doc_ == kNoMoreDocs) return;
-  uint32_t tf = tfs_[size_t(slot) * kPostingBlockSize + index_];
-  if (tf == 0) return;
+  std::span<const uint32_t> p = PositionsBySlot(static_cast<uint32_t>(slot));
+  out->assign(p.begin(), p.end());
+}
+
+std::span<const uint32_t> PostingCursor::PositionsBySlot(uint32_t slot) {
+  const uint32_t tf = tfs_[size_t{slot} * kPostingBlockSize + index_];
+  if (tf == 0) return {};
   if (!positions_decoded_) DecodePositions();
-  size_t start = position_starts_[size_t{index_} * num_text_fields_ + slot];
-  if (start + tf > block_positions_.size()) return;
-  out->assign(block_positions_.begin() + start, block_positions_.begin() + start + tf);
+  const size_t run = size_t{index_} * num_text_fields_ + slot;
+  const size_t start = position_starts_[run];
+  if (start + tf > block_positions_.size()) return {};
+  uint32_t* values = block_positions_.data() + start;
+  if (!runs_absolute_[run]) {  // first position, then gaps -> absolute positions
+    for (uint32_t k = 1; k < tf; ++k) values[k] += values[k - 1];
+    runs_absolute_[run] = 1;
+  }
+  return {values, tf};
 }
 
 FieldBound PostingCursor::TermBound(size_t field) const {
@@ -224,6 +223,12 @@ FieldBound PostingCursor::BlockBound(size_t field) const {
   if (skip_ == nullptr) return term_bound_[slot];
   const uint8_t* e = SkipEntry(window_) + 12 + size_t(slot) * 8;
   return {LoadU32(e), LoadU32(e + 4)};
+}
+
+float PostingCursor::BlockTfTilde() const {
+  if (window_ >= num_blocks_) return 0;
+  if (skip_ == nullptr) return term_tf_tilde_;
+  return std::bit_cast<float>(LoadU32(SkipEntry(window_) + 12 + size_t{num_text_fields_} * 8));
 }
 
 }  // namespace busca::index

@@ -5,8 +5,8 @@
 //   sorted cursor    NextGeq(target)
 //   scored cursor    Tf(field) per text field of the current doc, Positions(field, out)
 //   max-score        TermMaxTf(field) / TermMinLength(field): bounds over the whole list
-//   block-max        ShallowAdvance(target), BlockLastDoc(), BlockMaxTf(field),
-//                    BlockMinLength(field): bounds over one block of kPostingBlockSize docs,
+//   block-max        ShallowAdvance(target), BlockLastDoc(), BlockBound(field) (max tf, min
+//                    length), BlockTfTilde(): bounds over one block of kPostingBlockSize docs,
 //                    readable without decoding the block.
 // With per-field max tf and min field length of the docs where the term occurs, the query side
 // can compute a BM25F upper bound for any k1/b/weights/average lengths: BM25F grows with tf and
@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/index/doc_id.h"
@@ -57,14 +58,33 @@ class PostingCursor {
   // Advances to the next doc; returns it (kNoMoreDocs at the end).
   DocId Next();
   // Advances to the first doc >= target (stays when doc() >= target); returns it.
-  DocId NextGeq(DocId target);
+  DocId NextGeq(DocId target) {
+    if (doc_ >= target) return doc_;  // also when exhausted (then the block may be empty)
+    if (target <= docs_[block_size_ - 1]) {  // within the decoded block: the hot path
+      uint32_t i = index_;
+      while (docs_[i] < target) ++i;
+      index_ = i;
+      return doc_ = docs_[i];
+    }
+    return NextGeqInLaterBlock(target);
+  }
 
   // tf of the current doc in text field `field` (0 when absent or not a text field).
   // REQUIRES: doc() != kNoMoreDocs.
-  uint32_t Tf(size_t field) const;
+  uint32_t Tf(size_t field) const {
+    int slot = Slot(field);
+    if (slot < 0 || doc_ == kNoMoreDocs) return 0;
+    return tfs_[size_t(slot) * kPostingBlockSize + index_];
+  }
+  // The same by text slot (SegmentReader::text_fields() order). REQUIRES: doc() != kNoMoreDocs,
+  // slot < the number of text fields.
+  uint32_t TfBySlot(uint32_t slot) const { return tfs_[size_t{slot} * kPostingBlockSize + index_]; }
   // Positions of the current doc in `field`, ascending, replacing *out (empty when tf == 0).
   // REQUIRES: doc() != kNoMoreDocs.
   void Positions(size_t field, std::vector<uint32_t>* out);
+  // The same by text slot, without copying: valid until the cursor moves. REQUIRES: doc() !=
+  // kNoMoreDocs, slot < the number of text fields.
+  std::span<const uint32_t> PositionsBySlot(uint32_t slot);
 
   // Bounds over the whole list.
   FieldBound TermBound(size_t field) const;
@@ -76,10 +96,15 @@ class PostingCursor {
   DocId BlockLastDoc() const;
   // Bounds over the window block (all zero past the end).
   FieldBound BlockBound(size_t field) const;
+  // Max combined tf~ of the list / of the window block (0 past the end), valid only when the
+  // segment's block_scoring() is enabled (block_scoring.h).
+  float TermTfTilde() const { return term_tf_tilde_; }
+  float BlockTfTilde() const;
 
  private:
   friend class SegmentReader;
 
+  DocId NextGeqInLaterBlock(DocId target);
   void DecodeBlock(uint32_t block);
   void DecodePositions();
   int Slot(size_t field) const {
@@ -99,6 +124,7 @@ class PostingCursor {
   uint32_t num_text_fields_ = 0;
   std::vector<int8_t> field_slot_;   // schema field index -> text slot or -1
   std::vector<FieldBound> term_bound_;   // per slot
+  float term_tf_tilde_ = 0;
   uint32_t skip_entry_size_ = 0;
 
   // Decoded block.
@@ -112,8 +138,9 @@ class PostingCursor {
 
   // Positions of the decoded block (decoded lazily on the first Positions() call).
   bool positions_decoded_ = false;
-  std::vector<uint32_t> block_positions_;  // doc-major, slot-minor, absolute positions
-  std::vector<uint32_t> position_starts_;  // per (doc, slot): index into block_positions_
+  std::vector<uint32_t> block_positions_;  // doc-major, slot-minor: per run first position, gaps
+  std::vector<uint32_t> position_starts_;  // per (doc, slot) run: index into block_positions_
+  std::vector<uint8_t> runs_absolute_;     // per run: already turned into absolute positions
 
   uint32_t window_ = 0;  // block-max window block
 };

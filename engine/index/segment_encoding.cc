@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <bit>
 #include <fstream>
 
 #include "engine/index/doc_id.h"
@@ -17,13 +18,41 @@ void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
+BlockScoring MakeBlockScoring(const CollectionSchema& schema, const std::vector<size_t>& text_fields,
+                              uint32_t max_doc, const std::vector<std::vector<uint32_t>>& lengths) {
+  BlockScoring scoring;
+  for (size_t slot = 0; slot < text_fields.size(); ++slot) {
+    uint64_t sum = 0;
+    for (uint32_t d = 0; d < max_doc && d < lengths[slot].size(); ++d) sum += lengths[slot][d];
+    scoring.weights.push_back(schema.fields[text_fields[slot]].weight);
+    // The searcher's average: total tokens / max_doc over the generation (one segment here).
+    scoring.avg_lengths.push_back(max_doc > 0 ? static_cast<double>(sum) / static_cast<double>(max_doc) : 0.0);
+  }
+  return scoring;
+}
+
 Result<std::unique_ptr<PostingsWriter>> PostingsWriter::Create(const fs::path& dir, const std::string& prefix,
-                                                               uint32_t num_slots) {
+                                                               uint32_t num_slots, BlockScoring scoring) {
+  if (scoring.enabled() && (scoring.weights.size() != num_slots || scoring.avg_lengths.size() != num_slots)) {
+    return Status::InvalidArgument("PostingsWriter: block scoring needs one weight and average per slot");
+  }
   std::unique_ptr<PostingsWriter> w(new PostingsWriter());
   w->num_slots_ = num_slots;
   w->dir_ = dir;
   w->prefix_ = prefix;
+  w->scoring_ = std::move(scoring);
   BUSCA_ASSIGN_OR_RETURN(w->post_, FileWriter::Create(dir / (prefix + ".postings"), "POST"));
+  // Header: u32 1 when block tf~ bounds are present (else 0), then per slot f64 weight and f64
+  // average length (zeros when absent).
+  std::string header;
+  PutU32(&header, w->scoring_.enabled() ? 1 : 0);
+  for (uint32_t slot = 0; slot < num_slots; ++slot) {
+    const double weight = w->scoring_.enabled() ? w->scoring_.weights[slot] : 0.0;
+    const double avg = w->scoring_.enabled() ? w->scoring_.avg_lengths[slot] : 0.0;
+    PutU64(&header, std::bit_cast<uint64_t>(weight));
+    PutU64(&header, std::bit_cast<uint64_t>(avg));
+  }
+  BUSCA_RETURN_IF_ERROR(w->post_->Append(header));
   BUSCA_ASSIGN_OR_RETURN(w->pos_, FileWriter::Create(dir / (prefix + ".positions"), "POSI"));
   w->tmp_.resize(kPostingBlockSize);
   w->block_bound_.resize(num_slots);
@@ -39,6 +68,7 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
   blocks_.clear();
   posbuf_.clear();
   std::fill(term_bound_.begin(), term_bound_.end(), FieldBound{});
+  float term_tf_tilde = 0;
   size_t pos_cursor = 0;  // into p.positions
   int64_t prev_doc = -1;
   for (uint32_t b = 0; b < num_blocks; ++b) {
@@ -66,6 +96,20 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
         }
       }
       codec::EncodeBlock(tmp_.data(), count, &blocks_);
+    }
+    float block_tf_tilde = 0;
+    if (scoring_.enabled()) {
+      for (uint32_t i = 0; i < count; ++i) {
+        double tf_tilde = 0;  // summed in slot order, as the query side does
+        for (uint32_t slot = 0; slot < T; ++slot) {
+          uint32_t tf = p.tfs[size_t{first + i} * T + slot];
+          if (tf == 0) continue;
+          tf_tilde += scoring_.weights[slot] * tf *
+                      Bm25InverseNorm(length(p.docs[first + i], slot), scoring_.avg_lengths[slot]);
+        }
+        block_tf_tilde = std::max(block_tf_tilde, RoundUpBound(tf_tilde));
+      }
+      term_tf_tilde = std::max(term_tf_tilde, block_tf_tilde);
     }
     // Positions of the block: per doc, per slot: first absolute, then gaps.
     pos_values_.clear();
@@ -97,6 +141,7 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
         PutU32(&skip_, block_bound_[slot].max_tf);
         PutU32(&skip_, block_bound_[slot].min_length);
       }
+      PutU32(&skip_, std::bit_cast<uint32_t>(block_tf_tilde));
     }
   }
   payload_.clear();
@@ -107,6 +152,7 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
     PutVarint(&payload_, term_bound_[slot].max_tf);
     PutVarint(&payload_, term_bound_[slot].min_length);
   }
+  PutVarint(&payload_, std::bit_cast<uint32_t>(term_tf_tilde));
   dict_.Add(term, payload_);
   BUSCA_RETURN_IF_ERROR(post_->Append(skip_));
   BUSCA_RETURN_IF_ERROR(post_->Append(blocks_));

@@ -17,6 +17,7 @@
 
 #include <roaring/roaring.hh>
 
+#include "engine/index/block_scoring.h"
 #include "engine/index/document.h"
 #include "engine/index/file_format.h"
 #include "engine/index/generation_info.h"
@@ -39,8 +40,11 @@ class PostingsWriter {
  public:
   // Length of text slot `slot` of `doc` (for the block-max bounds).
   using LengthFn = std::function<uint32_t(uint32_t doc, uint32_t slot)>;
+  // With `scoring` enabled (one weight and average length per slot), every block and term also
+  // gets its max combined tf~ (block_scoring.h); the parameters go into the .postings header.
   static Result<std::unique_ptr<PostingsWriter>> Create(const std::filesystem::path& dir,
-                                                        const std::string& prefix, uint32_t num_slots);
+                                                        const std::string& prefix, uint32_t num_slots,
+                                                        BlockScoring scoring = {});
   // REQUIRES: term > the previous term; p.docs non-empty and ascending.
   Status Add(std::string_view term, const TermPostings& p, const LengthFn& length);
   uint32_t terms() const { return dict_.size(); }
@@ -57,7 +61,13 @@ class PostingsWriter {
   std::string skip_, blocks_, posbuf_, payload_;
   std::vector<uint32_t> tmp_, pos_values_;
   std::vector<FieldBound> block_bound_, term_bound_;
+  BlockScoring scoring_;
 };
+
+// BlockScoring of a segment being written: the schema's weights of the text slots and the
+// average slot lengths over its `max_doc` docs (lengths[slot][doc]).
+BlockScoring MakeBlockScoring(const CollectionSchema& schema, const std::vector<size_t>& text_fields,
+                              uint32_t max_doc, const std::vector<std::vector<uint32_t>>& lengths);
 
 // Keyword values of one field being written: provisional ids, per-doc lists.
 struct KeywordAcc {

@@ -129,7 +129,8 @@ class Merger {
 
   Status MergePostings() {
     const uint32_t T = static_cast<uint32_t>(text_fields_.size());
-    BUSCA_ASSIGN_OR_RETURN(auto writer, PostingsWriter::Create(out_dir_, prefix_, T));
+    BUSCA_ASSIGN_OR_RETURN(auto writer, PostingsWriter::Create(out_dir_, prefix_, T,
+                                                               MakeBlockScoring(schema_, text_fields_, max_doc_, lengths_)));
     auto length = [this](uint32_t doc, uint32_t slot) { return lengths_[slot][doc]; };
     const size_t n = inputs_.size();
     std::vector<TermDictionary::Iterator> its;

@@ -1,5 +1,8 @@
 #include "engine/index/segment_reader.h"
 
+#include <bit>
+#include <cmath>
+
 #include <zstd.h>
 
 #include <algorithm>
@@ -89,19 +92,6 @@ Status SegmentReader::LoadLengths() {
   return Status::Ok();
 }
 
-uint32_t SegmentReader::LengthBySlot(DocId doc, uint32_t slot) const {
-  const LengthColumn& c = lengths_[slot];
-  switch (c.width) {
-    case 1: return c.data[doc];
-    case 2: {
-      uint16_t v;
-      std::memcpy(&v, c.data + size_t{doc} * 2, 2);
-      return v;
-    }
-    default: return LoadU32(c.data + size_t{doc} * 4);
-  }
-}
-
 Status SegmentReader::LoadDeletes() {
   auto body = files_->deletes.body;
   auto bad = [&](std::string_view what) { return files_->Corrupt(".deletes", what); };
@@ -123,6 +113,23 @@ Status SegmentReader::LoadTerms() {
   BUSCA_ASSIGN_OR_RETURN(surfaces_.table_, SortedTable::Open(files_->surface.body, files_->prefix + ".surface"));
   postings_ = files_->postings.body;
   positions_ = files_->positions.body;
+  // Header: u32 has-block-scoring, per slot f64 weight, f64 average length.
+  const size_t T = text_fields_.size();
+  const size_t header = 4 + 16 * T;
+  if (postings_.size() < header) return files_->Corrupt(".postings", "truncated header");
+  const uint32_t has_scoring = LoadU32(postings_.data());
+  if (has_scoring > 1) return files_->Corrupt(".postings", "bad block-scoring flag");
+  if (has_scoring == 1) {
+    for (size_t slot = 0; slot < T; ++slot) {
+      const double weight = std::bit_cast<double>(LoadU64(postings_.data() + 4 + 16 * slot));
+      const double avg = std::bit_cast<double>(LoadU64(postings_.data() + 12 + 16 * slot));
+      if (!std::isfinite(weight) || !std::isfinite(avg) || weight < 0 || avg < 0) {
+        return files_->Corrupt(".postings", "bad block-scoring parameters");
+      }
+      block_scoring_.weights.push_back(weight);
+      block_scoring_.avg_lengths.push_back(avg);
+    }
+  }
   return Status::Ok();
 }
 

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,6 +34,7 @@
 
 #include <roaring/roaring.hh>
 
+#include "engine/index/block_scoring.h"
 #include "engine/index/doc_id.h"
 #include "engine/index/document.h"
 #include "engine/index/posting_cursor.h"
@@ -206,8 +208,23 @@ class SegmentReader {
   // The stored fields of a doc: Document{id, values} with non-stored fields std::monostate.
   Result<Document> StoredDocument(DocId doc) const;
 
-  // --- internals for PostingCursor
-  uint32_t LengthBySlot(DocId doc, uint32_t slot) const;
+  // Parameters the per-block tf~ bounds were computed with (disabled when the segment has none);
+  // see block_scoring.h and PostingCursor::BlockTfTilde().
+  const BlockScoring& block_scoring() const { return block_scoring_; }
+
+  // Length of text slot `slot` (text_fields() order) of `doc`. REQUIRES: doc < max_doc().
+  uint32_t LengthBySlot(DocId doc, uint32_t slot) const {
+    const LengthColumn& c = lengths_[slot];
+    if (c.width == 1) return c.data[doc];
+    if (c.width == 2) {
+      uint16_t v;
+      std::memcpy(&v, c.data + size_t{doc} * 2, 2);
+      return v;
+    }
+    uint32_t v;
+    std::memcpy(&v, c.data + size_t{doc} * 4, 4);
+    return v;
+  }
 
  private:
   SegmentReader() = default;
@@ -233,6 +250,7 @@ class SegmentReader {
   SurfaceDictionary surfaces_;
   std::span<const uint8_t> postings_;
   std::span<const uint8_t> positions_;
+  BlockScoring block_scoring_;
 
   struct LengthColumn {
     uint32_t width = 0;  // 1, 2 or 4 bytes per doc

@@ -25,21 +25,18 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/index/block_scoring.h"
+
 namespace busca::query {
 
-inline constexpr double kBm25K1 = 1.2;
-inline constexpr double kBm25B = 0.75;
+using index::Bm25InverseNorm;  // 1 / norm_f, precomputable per (field, length)
+using index::kBm25B;
+using index::kBm25K1;
 
 inline double Bm25Idf(uint64_t df, uint64_t n) {
   double dfd = static_cast<double>(std::min(df, n));
   double nd = static_cast<double>(n);
   return std::log(1.0 + (nd - dfd + 0.5) / (dfd + 0.5));
-}
-
-// 1 / norm_f, precomputable per (field, length).
-inline double Bm25InverseNorm(double length, double avg_length) {
-  if (avg_length <= 0) return 1.0;
-  return 1.0 / (1.0 - kBm25B + kBm25B * length / avg_length);
 }
 
 inline double Bm25Saturate(double tf_tilde) { return tf_tilde * (kBm25K1 + 1.0) / (tf_tilde + kBm25K1); }

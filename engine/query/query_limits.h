@@ -16,12 +16,14 @@ inline constexpr size_t kMaxQueryTerms = 32;
 // Words inside one phrase -> InvalidArgument beyond this.
 inline constexpr size_t kMaxPhraseWords = 16;
 // One prefix* expanding to more than this many distinct surface-dictionary keys (over all
-// queried segments) -> ResourceExhausted ("prefix 'a*' matches more than 256 words").
-inline constexpr size_t kMaxPrefixExpansions = 256;
+// queried segments) -> ResourceExhausted ("prefix 'a*' matches more than 2048 words"). A prefix
+// with many expansions is evaluated as one materialized list (merged_postings.h), so the cost is
+// that of reading its postings once.
+inline constexpr size_t kMaxPrefixExpansions = 2048;
 // Minimum length (in code points) of the part before '*' -> InvalidArgument below it.
 inline constexpr size_t kMinPrefixChars = 2;
 // All index terms of one query after expansion (accent + prefix) -> ResourceExhausted beyond.
-inline constexpr size_t kMaxExpandedTerms = 1024;
+inline constexpr size_t kMaxExpandedTerms = 4096;
 // limit must be <= kMaxLimit; offset + limit must be <= kMaxResultWindow (deep paging is the
 // caller's job, as in Elasticsearch's index.max_result_window).
 inline constexpr uint32_t kMaxLimit = 1000;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <span>
 
 #include "engine/query/bm25f.h"
+#include "engine/query/merged_postings.h"
 
 namespace busca::query {
 
@@ -13,6 +15,10 @@ using index::kNoMoreDocs;
 using index::PostingCursor;
 
 namespace {
+
+// A word or prefix whose expansions open more cursors than this in a segment is walked as one
+// materialized list (merged_postings.h).
+constexpr size_t kMergeCursorsAbove = 8;
 
 DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   DocId m = kNoMoreDocs;
@@ -24,28 +30,6 @@ DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   return m;
 }
 
-// Positions of `field` in `doc` over every cursor of `cursors` positioned on `doc`, merged,
-// sorted and distinct.
-void GatherPositions(std::vector<PostingCursor>& cursors, DocId doc, size_t field, std::vector<uint32_t>* out,
-                     std::vector<uint32_t>* scratch) {
-  out->clear();
-  int found = 0;
-  for (PostingCursor& c : cursors) {
-    if (c.doc() != doc || c.Tf(field) == 0) continue;
-    if (found == 0) {
-      c.Positions(field, out);
-    } else {
-      c.Positions(field, scratch);
-      out->insert(out->end(), scratch->begin(), scratch->end());
-    }
-    ++found;
-  }
-  if (found > 1) {
-    std::sort(out->begin(), out->end());
-    out->erase(std::unique(out->begin(), out->end()), out->end());
-  }
-}
-
 }  // namespace
 
 // A word / prefix / phrase item over this segment.
@@ -54,34 +38,114 @@ struct SegmentMatcher::Item {
   bool phrase = false;
   const std::vector<size_t>* text_fields = nullptr;
   std::vector<std::vector<PostingCursor>> slots;  // cursors of the expanded terms, per slot
+  std::unique_ptr<MergedPostings> merged;         // word/prefix with many cursors: their union
+  bool merge_pending = false;                     // build `merged` on first use
+  const index::SegmentReader* segment = nullptr;
+  const FieldScoring* scoring = nullptr;
   DocId doc = 0;                                  // current match (valid once positioned)
   bool positioned = false;
   std::vector<uint32_t> phrase_tf;                // per text slot, for `doc` (phrase only)
   std::vector<std::vector<uint32_t>> positions;   // scratch per phrase slot
-  std::vector<uint32_t> scratch;
   std::vector<uint32_t> phrase_best;
+  std::vector<std::span<const uint32_t>> slot_positions;  // VerifyPhrase scratch
+  std::vector<size_t> cursor_at;                           // VerifyPhrase scratch
   std::vector<double> doc_bound_coef;             // per text slot: w_s / norm_s(block min length)
+  double block_tf_tilde = 0;                      // bound of tf~ over the last Bound() range
+  std::vector<uint32_t> tf;                       // per text slot, for tf_doc (LoadTfs)
+  DocId tf_doc = kNoMoreDocs;
+
+  // Fills tf[] for `doc` (the item's current match): the phrase's counts, or the sums over the
+  // expanded terms' cursors on `doc`.
+  void LoadTfs(DocId d) {
+    if (tf_doc == d) return;
+    tf_doc = d;
+    const size_t nf = tf.size();
+    if (phrase) {
+      for (size_t s = 0; s < nf; ++s) tf[s] = phrase_tf[s];
+      return;
+    }
+    if (merged) {
+      const bool on = merged->doc() == d;
+      for (size_t s = 0; s < nf; ++s) tf[s] = on ? merged->TfBySlot(static_cast<uint32_t>(s)) : 0;
+      return;
+    }
+    std::fill(tf.begin(), tf.end(), 0);
+    for (PostingCursor& c : slots[0]) {
+      if (c.doc() != d) continue;
+      for (size_t s = 0; s < nf; ++s) tf[s] += c.TfBySlot(static_cast<uint32_t>(s));
+    }
+  }
+
+  // Positions of slot `i` in text slot `s` of doc `d` (0 when no cursor of the slot has the
+  // field there): a view of the cursor's positions when one cursor has them, else the sorted,
+  // distinct union gathered into positions[i].
+  std::span<const uint32_t> SlotPositions(size_t i, DocId d, uint32_t s) {
+    PostingCursor* only = nullptr;
+    int found = 0;
+    for (PostingCursor& c : slots[i]) {
+      if (c.doc() != d || c.TfBySlot(s) == 0) continue;
+      only = &c;
+      ++found;
+    }
+    if (found <= 1) return found == 0 ? std::span<const uint32_t>() : only->PositionsBySlot(s);
+    std::vector<uint32_t>& out = positions[i];
+    out.clear();
+    for (PostingCursor& c : slots[i]) {
+      if (c.doc() != d || c.TfBySlot(s) == 0) continue;
+      std::span<const uint32_t> p = c.PositionsBySlot(s);
+      out.insert(out.end(), p.begin(), p.end());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
 
   // Verifies the phrase on `d` (all slots positioned on d); fills phrase_tf.
   bool VerifyPhrase(DocId d) {
     bool any = false;
     const size_t n = slots.size();
+    const std::vector<uint32_t>& offsets = plan->offsets;
     for (size_t s = 0; s < text_fields->size(); ++s) {
-      size_t field = (*text_fields)[s];
-      uint32_t count = 0;
+      phrase_tf[s] = 0;
+      // Every slot must occur in the field: tfs first, no position decoding.
       bool possible = true;
       for (size_t i = 0; i < n && possible; ++i) {
-        GatherPositions(slots[i], d, field, &positions[i], &scratch);
-        possible = !positions[i].empty();
-      }
-      if (possible) {
-        for (uint32_t p : positions[0]) {
-          bool all = true;
-          for (size_t i = 1; i < n && all; ++i) {
-            all = std::binary_search(positions[i].begin(), positions[i].end(), p + plan->offsets[i]);
+        possible = false;
+        for (PostingCursor& c : slots[i]) {
+          if (c.doc() == d && c.TfBySlot(static_cast<uint32_t>(s)) > 0) {
+            possible = true;
+            break;
           }
-          count += all;
         }
+      }
+      if (!possible) continue;
+      // Walk the slot with the fewest positions; the others advance monotonically.
+      slot_positions.resize(n);
+      size_t pivot = 0;
+      for (size_t i = 0; i < n; ++i) {
+        slot_positions[i] = SlotPositions(i, d, static_cast<uint32_t>(s));
+        if (slot_positions[i].size() < slot_positions[pivot].size()) pivot = i;
+      }
+      cursor_at.assign(n, 0);
+      uint32_t count = 0;
+      for (uint32_t p : slot_positions[pivot]) {
+        if (p < offsets[pivot]) continue;
+        const uint32_t start = p - offsets[pivot];
+        bool all = true;
+        for (size_t i = 0; i < n && all; ++i) {
+          if (i == pivot) continue;
+          const uint32_t want = start + offsets[i];
+          std::span<const uint32_t> ps = slot_positions[i];
+          size_t& k = cursor_at[i];
+          if (ps.size() - k > 16) {  // a frequent word's long run: binary search the rest
+            k = static_cast<size_t>(std::lower_bound(ps.begin() + static_cast<std::ptrdiff_t>(k), ps.end(), want) -
+                                    ps.begin());
+          } else {
+            while (k < ps.size() && ps[k] < want) ++k;
+          }
+          all = k < ps.size() && ps[k] == want;
+        }
+        count += all;
       }
       phrase_tf[s] = count;
       any = any || count > 0;
@@ -89,12 +153,19 @@ struct SegmentMatcher::Item {
     return any;
   }
 
+  void Materialize() {
+    merge_pending = false;
+    merged = std::make_unique<MergedPostings>(slots[0], *segment, *scoring);
+    slots[0].clear();
+  }
+
   // Moves to the first match >= target; returns it.
   DocId NextGeq(DocId target) {
     if (positioned && doc >= target) return doc;
     positioned = true;
     if (!phrase) {
-      doc = UnionNextGeq(slots[0], target);
+      if (merge_pending) Materialize();
+      doc = merged ? merged->NextGeq(target) : UnionNextGeq(slots[0], target);
       return doc;
     }
     while (true) {
@@ -120,16 +191,18 @@ struct SegmentMatcher::Item {
 
   // Moves every cursor's block window to `target` without decoding; adds each block's max tf per
   // text slot to *tf, lowers *min_len to the blocks' min lengths and narrows *until to the first
-  // block end.
+  // block end. Returns the sum of the blocks' max tf~.
   template <typename Cursors>
-  void AccumulateBlockBounds(Cursors& cursors, DocId target, DocId* until, std::vector<uint32_t>* tf,
-                             std::vector<uint32_t>* min_len) {
+  double AccumulateBlockBounds(Cursors& cursors, DocId target, DocId* until, std::vector<uint32_t>* tf,
+                               std::vector<uint32_t>* min_len) {
     const size_t nf = text_fields->size();
+    double tf_tilde = 0;
     for (PostingCursor& c : cursors) {
       c.ShallowAdvance(target);
       DocId last = c.BlockLastDoc();
       if (last == kNoMoreDocs) continue;
       *until = std::min(*until, last);
+      tf_tilde += c.BlockTfTilde();
       for (size_t s = 0; s < nf; ++s) {
         index::FieldBound fb = c.BlockBound((*text_fields)[s]);
         if (fb.max_tf == 0) continue;
@@ -137,25 +210,40 @@ struct SegmentMatcher::Item {
         (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
       }
     }
+    return tf_tilde;
   }
 
-  // Per text slot: sum of block max tf, min of block min length; narrows *until.
-  void AddBound(DocId target, DocId* until, std::vector<uint32_t>* max_tf, std::vector<uint32_t>* min_len,
-                std::vector<uint32_t>* slot_tf) {
+  // Per text slot: sum of block max tf, min of block min length; narrows *until. Returns the
+  // bound of the item's tf~ from the blocks' max tf~ (meaningful when the segment has them).
+  double AddBound(DocId target, DocId* until, std::vector<uint32_t>* max_tf, std::vector<uint32_t>* min_len,
+                  std::vector<uint32_t>* slot_tf) {
     const size_t nf = text_fields->size();
-    if (!phrase) {
-      AccumulateBlockBounds(slots[0], target, until, max_tf, min_len);
-      return;
+    if (!phrase && merge_pending) Materialize();
+    if (merged) {
+      merged->ShallowAdvance(target);
+      const DocId last = merged->BlockLastDoc();
+      if (last == kNoMoreDocs) return 0;
+      *until = std::min(*until, last);
+      for (size_t s = 0; s < nf; ++s) {
+        index::FieldBound fb = merged->BlockBoundBySlot(static_cast<uint32_t>(s));
+        if (fb.max_tf == 0) continue;
+        (*max_tf)[s] += fb.max_tf;
+        (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
+      }
+      return merged->BlockTfTilde();
     }
-    // Phrase: tf of the phrase <= tf of any one slot's union.
+    if (!phrase) return AccumulateBlockBounds(slots[0], target, until, max_tf, min_len);
+    // Phrase: its tf (and so its tf~) in a doc <= that of any one slot's union.
     std::vector<uint32_t>& best = phrase_best;
     best.assign(nf, std::numeric_limits<uint32_t>::max());
+    double tf_tilde = std::numeric_limits<double>::infinity();
     for (auto& cursors : slots) {
       slot_tf->assign(nf, 0);
-      AccumulateBlockBounds(cursors, target, until, slot_tf, min_len);
+      tf_tilde = std::min(tf_tilde, AccumulateBlockBounds(cursors, target, until, slot_tf, min_len));
       for (size_t s = 0; s < nf; ++s) best[s] = std::min(best[s], (*slot_tf)[s]);
     }
     for (size_t s = 0; s < nf; ++s) (*max_tf)[s] += best[s];
+    return tf_tilde;
   }
 };
 
@@ -180,6 +268,13 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
   for (size_t f : text_fields_) weights_.push_back(scoring.weights[f]);
   inv_norm_.assign(text_fields_.size(), 1.0);
   inv_doc_.assign(text_fields_.size(), kNoMoreDocs);
+  // The stored per-block tf~ bounds hold only for the parameters they were computed with.
+  const index::BlockScoring& stored = segment.block_scoring();
+  use_block_tf_tilde_ = stored.enabled() && stored.weights.size() == text_fields_.size();
+  for (size_t s = 0; use_block_tf_tilde_ && s < text_fields_.size(); ++s) {
+    use_block_tf_tilde_ = stored.weights[s] == weights_[s] &&
+                          stored.avg_lengths[s] == scoring.avg_length[text_fields_[s]];
+  }
 
   auto open_item = [&](const PlannedItem& pi) {
     auto item = std::make_unique<Item>();
@@ -196,7 +291,11 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       }
       item->slots.push_back(std::move(cursors));
     }
+    item->segment = &segment_;
+    item->scoring = &scoring_;
+    item->merge_pending = !item->phrase && item->slots[0].size() > kMergeCursorsAbove;
     item->phrase_tf.assign(text_fields_.size(), 0);
+    item->tf.assign(text_fields_.size(), 0);
     item->positions.resize(item->slots.size());
     return item;
   };
@@ -224,18 +323,14 @@ SegmentMatcher::~SegmentMatcher() = default;
 double SegmentMatcher::InvNorm(DocId doc, size_t slot) {
   if (inv_doc_[slot] != doc) {
     inv_doc_[slot] = doc;
-    inv_norm_[slot] = scoring_.InvNorm(text_fields_[slot], segment_.FieldLength(doc, text_fields_[slot]));
+    inv_norm_[slot] = scoring_.InvNorm(text_fields_[slot], segment_.LengthBySlot(doc, static_cast<uint32_t>(slot)));
   }
   return inv_norm_[slot];
 }
 
 uint32_t SegmentMatcher::ItemFieldTf(Item& item, DocId doc, size_t slot) {
-  if (item.phrase) return item.phrase_tf[slot];
-  uint32_t tf = 0;
-  for (PostingCursor& c : item.slots[0]) {
-    if (c.doc() == doc) tf += c.Tf(text_fields_[slot]);
-  }
-  return tf;
+  item.LoadTfs(doc);
+  return item.tf[slot];
 }
 
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
@@ -263,7 +358,10 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
     for (auto& item : clause->items) {
       std::fill(max_tf.begin(), max_tf.end(), 0);
       std::fill(min_len.begin(), min_len.end(), std::numeric_limits<uint32_t>::max());
-      item->AddBound(target, until, &max_tf, &min_len, &slot_tf);
+      const double block_tf_tilde = item->AddBound(target, until, &max_tf, &min_len, &slot_tf);
+      // A merged item's bound is exact for this scoring; a cursor's only when the parameters match.
+      item->block_tf_tilde = use_block_tf_tilde_ || item->merged ? block_tf_tilde
+                                                                 : std::numeric_limits<double>::infinity();
       item->doc_bound_coef.resize(nf);
       for (size_t s = 0; s < nf; ++s) {
         item->doc_bound_coef[s] = min_len[s] == std::numeric_limits<uint32_t>::max()
@@ -276,6 +374,8 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
         uint32_t len = min_len[s] == std::numeric_limits<uint32_t>::max() ? 0 : min_len[s];
         tf_tilde += weights_[s] * max_tf[s] * scoring_.InvNorm(text_fields_[s], len);
       }
+      // Both bounds hold; the stored one is exact per doc (the per-field one mixes docs).
+      tf_tilde = std::min(tf_tilde, item->block_tf_tilde);
       if (tf_tilde > 0) total += item->plan->idf * Bm25Saturate(tf_tilde);
     }
   }
@@ -297,6 +397,7 @@ double SegmentMatcher::DocBound(DocId doc) {
         const uint32_t tf = ItemFieldTf(item, doc, s);
         tf_tilde += tf * item.doc_bound_coef[s];
       }
+      tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
       if (tf_tilde > 0) total += item.plan->idf * Bm25Saturate(tf_tilde);
     }
   }

@@ -9,7 +9,8 @@
 // Dynamic pruning (relevance order only): block-max bounds. At a candidate d every cursor's
 // block-max window is moved to d (ShallowAdvance, no decoding) and the BM25F upper bound of the
 // whole query over [d, min BlockLastDoc] is computed from the per-block, per-field max tf and min
-// field length. When that bound is below the TopK threshold no document in the range can enter,
+// field length, and, when the segment stores them for this collection's scoring parameters, from
+// the per-block max combined tf~ (exact per doc, so much tighter; the smaller bound is used). When that bound is below the TopK threshold no document in the range can enter,
 // so the evaluation jumps past it. While fewer than `total_threshold` matches have been counted no
 // match may be skipped (the count must be exact), but scoring is still skipped by the bound.
 // Because the bound is a true upper bound and a new candidate loses every tie (TopK breaks ties by
@@ -25,6 +26,7 @@
 #include "engine/index/posting_cursor.h"
 #include "engine/index/segment_reader.h"
 #include "engine/query/bm25f.h"
+#include "engine/query/field_scoring.h"
 #include "engine/query/query_plan.h"
 #include "engine/query/searcher.h"
 #include "engine/query/segment_filter.h"
@@ -32,19 +34,6 @@
 #include "engine/util/status.h"
 
 namespace busca::query {
-
-// Per collection, per schema field: BM25F weight, average length and a table of
-// 1 / norm_f(length) for short lengths (scores and bounds both go through InvNorm, so a bound
-// equals the score of a document that attains it, bit for bit).
-struct FieldScoring {
-  static constexpr uint32_t kTableSize = 1024;
-  std::vector<double> weights;
-  std::vector<double> avg_length;
-  std::vector<std::vector<double>> inv_norm;  // text fields: kTableSize entries
-  double InvNorm(size_t field, uint32_t length) const {
-    return length < kTableSize ? inv_norm[field][length] : Bm25InverseNorm(length, avg_length[field]);
-  }
-};
 
 // Shared by the matchers of one search.
 struct MatchState {
@@ -105,6 +94,7 @@ class SegmentMatcher {
   std::vector<std::unique_ptr<Item>> excluded_;
   std::vector<uint32_t> bound_max_tf_, bound_min_len_, bound_slot_tf_;  // Bound() scratch
   uint64_t postings_ = 0;
+  bool use_block_tf_tilde_ = false;   // the segment's stored tf~ bounds match `scoring_`
   bool empty_ = false;                // some required clause has no postings here
 };
 

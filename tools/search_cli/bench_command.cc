@@ -23,6 +23,7 @@ struct BenchOptions {
   uint32_t limit = 10;
   std::string out;
   int warmup_passes = 1;
+  uint64_t total_hits_threshold = 0;
 };
 
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -53,6 +54,7 @@ int Run(const BenchOptions& o) {
     req.query = q;
     req.collections = o.collections;
     req.limit = o.limit;
+    req.total_hits_threshold = o.total_hits_threshold;
     return req;
   };
   for (int pass = 0; pass < o.warmup_passes; ++pass) {
@@ -84,7 +86,7 @@ int Run(const BenchOptions& o) {
         ids += r->hits[h].id;
       }
     } else {
-      ++errors;
+      if (errors++ < 5) std::cerr << "search-cli bench: query " << i << ": " << r.status().ToString() << "\n";
     }
     std::fprintf(out, "%zu\t%s\t%.1f\n", i, ids.c_str(), us);
   }
@@ -110,6 +112,8 @@ void RegisterBenchCommand(CLI::App& app) {
   cmd->add_option("--queries", opts->queries, "Query file, one query per line")->required();
   cmd->add_option("--collections", opts->collections, "Collections to search (default: all)")->delimiter(',');
   cmd->add_option("--limit", opts->limit, "Hits per query");
+  cmd->add_option("--total-hits-threshold", opts->total_hits_threshold,
+                  "Count matches exactly up to N (beyond: a lower bound); 0 = the engine default");
   cmd->add_option("--out", opts->out, "Per-query output file (default: stdout)");
   cmd->add_option("--warmup-passes", opts->warmup_passes, "Warm-up passes over the file before measuring");
   cmd->callback([opts] { SetExitCode(Run(*opts)); });

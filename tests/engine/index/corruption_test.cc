@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "engine/index/file_format.h"
 #include "engine/index/generation.h"
 #include "tests/support/index_fixtures.h"
 
@@ -96,13 +97,14 @@ TEST_F(CorruptionTest, WrongVersion) {
     const auto path = gen_path_ / name;
     const std::string original = ReadAll(path);
     std::string bytes = original;
-    bytes[8] = 2;  // u32 format version at offset 8
+    bytes[8] = static_cast<char>(kFormatVersion + 7);  // u32 format version at offset 8
     WriteAll(path, bytes);
     auto g = Generation::Open(gen_path_);
     ASSERT_FALSE(g.ok());
     EXPECT_EQ(g.status().code(), StatusCode::kCorruption);
     EXPECT_NE(g.status().message().find(name), std::string::npos) << g.status().ToString();
-    EXPECT_NE(g.status().message().find("version 2"), std::string::npos) << g.status().ToString();
+    EXPECT_NE(g.status().message().find("version " + std::to_string(kFormatVersion + 7)), std::string::npos)
+        << g.status().ToString();
     WriteAll(path, original);
   }
 }

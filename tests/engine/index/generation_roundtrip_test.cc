@@ -30,10 +30,32 @@ struct Scenario {
 
 class RoundTripTest : public ::testing::TestWithParam<Scenario> {};
 
+// The combined BM25F tf~ of one posting under the segment's stored block-scoring parameters,
+// the brute-force way.
+double ReferenceTfTilde(const SegmentReader& seg, const ReferenceSegment& ref, const ReferencePosting& p) {
+  const BlockScoring& bs = seg.block_scoring();
+  double tf_tilde = 0;
+  for (size_t s = 0; s < ref.text_fields().size(); ++s) {
+    if (p.tfs[s] == 0) continue;
+    const double norm = 1.0 - kBm25B + kBm25B * ref.length(p.doc, s) / bs.avg_lengths[s];
+    tf_tilde += bs.weights[s] * p.tfs[s] / norm;
+  }
+  return tf_tilde;
+}
+
+// A stored tf~ bound: never below the exact maximum, and tight (float rounding plus a 1e-6 margin).
+void ExpectTightBound(float stored, double exact) {
+  ASSERT_GE(static_cast<double>(stored), exact);
+  ASSERT_LE(static_cast<double>(stored), exact * (1 + 1e-5) + 1e-30);
+}
+
 void CheckPostingList(const SegmentReader& seg, const ReferenceSegment& ref, const std::string& term,
                       const std::vector<ReferencePosting>& expected, std::mt19937& rng) {
   SCOPED_TRACE("segment " + std::to_string(seg.id()) + " term \"" + term + "\"");
   const size_t T = ref.text_fields().size();
+  double term_tf_tilde = 0;
+  for (const auto& p : expected) term_tf_tilde = std::max(term_tf_tilde, ReferenceTfTilde(seg, ref, p));
+  ExpectTightBound(seg.OpenPostings(term).TermTfTilde(), term_tf_tilde);
   // Full iteration with tfs, positions, and block bounds checked against the docs of each block.
   PostingCursor c = seg.OpenPostings(term);
   ASSERT_EQ(c.doc_freq(), expected.size());
@@ -63,6 +85,9 @@ void CheckPostingList(const SegmentReader& seg, const ReferenceSegment& ref, con
         ASSERT_EQ(b.max_tf, max_tf);
         ASSERT_EQ(b.min_length, min_len);
       }
+      double block_tf_tilde = 0;
+      for (size_t k = i; k < end; ++k) block_tf_tilde = std::max(block_tf_tilde, ReferenceTfTilde(seg, ref, expected[k]));
+      ExpectTightBound(c.BlockTfTilde(), block_tf_tilde);
     }
     c.Next();
   }
@@ -156,6 +181,17 @@ TEST_P(RoundTripTest, EverythingReadsBack) {
     std::vector<const AnalyzedDocument*> docs;
     for (uint32_t i = 0; i < n; ++i) docs.push_back(&corpus.docs()[first + i]);
     ReferenceSegment ref(schema, docs);
+
+    // Block scoring parameters: the schema's weights, the averages over this segment's docs.
+    const BlockScoring& bs = seg.block_scoring();
+    ASSERT_TRUE(bs.enabled());
+    ASSERT_EQ(bs.weights.size(), ref.text_fields().size());
+    for (size_t slot = 0; slot < ref.text_fields().size(); ++slot) {
+      ASSERT_EQ(bs.weights[slot], schema.fields[ref.text_fields()[slot]].weight);
+      uint64_t sum = 0;
+      for (uint32_t i = 0; i < n; ++i) sum += ref.length(i, slot);
+      ASSERT_EQ(bs.avg_lengths[slot], static_cast<double>(sum) / n);
+    }
 
     // Deleted set.
     for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(seg.IsLive(i), !deleted.count(first + i)) << "doc " << i;

@@ -154,6 +154,7 @@ TEST_P(SearcherPropertyTest, RandomQueriesMatchReference) {
   options.seed = GetParam();
   options.docs_per_collection = 300 + static_cast<uint32_t>(GetParam() % 4) * 150;
   options.segments = 2 + static_cast<uint32_t>(GetParam() % 3);
+  options.merge = GetParam() % 2 == 0;  // merged: the stored per-block tf~ bounds are used
   Result<BuiltCorpus> corpus = BuildCorpus(dir.path(), options);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
   ReferenceEvaluator ref(corpus->collections);
@@ -213,12 +214,17 @@ INSTANTIATE_TEST_SUITE_P(Seeds, SearcherPropertyTest, ::testing::Values(1, 2, 3,
 
 // Larger posting lists (many blocks) with small k: block-max pruning must return exactly the
 // exhaustive top-k (compared with the reference and with a field-sort-free exhaustive run).
-TEST(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
+// Run over a multi-segment generation (per-field block bounds) and a merged one (stored per-block
+// tf~ bounds).
+class SearcherPruningTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
   TempDir dir;
   CorpusOptions options;
   options.seed = 99;
   options.docs_per_collection = 6000;
   options.segments = 3;
+  options.merge = GetParam();
   Result<BuiltCorpus> corpus = BuildCorpus(dir.path(), options);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
   ReferenceEvaluator ref(corpus->collections);
@@ -245,6 +251,9 @@ TEST(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
   // Pruning did kick in for some queries.
   EXPECT_GT(lower_bound_answers, 5u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Segments, SearcherPruningTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Merged" : "ThreeSegments"; });
 
 }  // namespace
 }  // namespace busca::query::testing

@@ -126,7 +126,8 @@ Result<BuiltCorpus> BuildCorpus(const fs::path& index_dir, const CorpusOptions& 
     RefCollection rc;
     rc.schema = schema;
     index::IndexDir dir(index_dir);
-    BUSCA_ASSIGN_OR_RETURN(auto writer, index::GenerationWriter::Create(schema, dir, {.merge_on_finish = false}));
+    BUSCA_ASSIGN_OR_RETURN(auto writer,
+                           index::GenerationWriter::Create(schema, dir, {.merge_on_finish = options.merge}));
     analysis::Analyzer analyzer;
     uint32_t per_segment = std::max<uint32_t>(1, options.docs_per_collection / options.segments);
     std::vector<size_t> live_positions;  // indices into rc.docs of live docs
@@ -193,7 +194,12 @@ Result<BuiltCorpus> BuildCorpus(const fs::path& index_dir, const CorpusOptions& 
     BUSCA_ASSIGN_OR_RETURN(index::GenerationInfo info, writer->Finish());
     BUSCA_RETURN_IF_ERROR(dir.PublishCurrent(schema.name, info.id));
     BUSCA_ASSIGN_OR_RETURN(auto gen, index::Generation::OpenCurrent(dir, schema.name));
-    if (gen->num_segments() < 2) return Status::Internal("test corpus has fewer than 2 segments");
+    if (gen->num_segments() != (options.merge ? 1u : 2u) && (options.merge || gen->num_segments() < 2)) {
+      return Status::Internal("test corpus has " + std::to_string(gen->num_segments()) + " segments");
+    }
+    if (options.merge) {  // the merge dropped the deleted docs, and with them their statistics
+      std::erase_if(rc.docs, [](const RefDoc& d) { return !d.live; });
+    }
     gens.push_back(std::move(gen));
     corpus.collections.push_back(std::move(rc));
   }

@@ -45,6 +45,9 @@ struct CorpusOptions {
   uint32_t segments = 3;            // flushes while adding (>= 2)
   double delete_fraction = 0.12;    // of the docs added
   uint64_t seed = 1;
+  // Merge each collection into one segment at Finish() (the production default: the segment then
+  // carries per-block tf~ bounds the searcher can use); false keeps the segments and deletions.
+  bool merge = false;
 };
 
 struct BuiltCorpus {

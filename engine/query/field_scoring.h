@@ -1,0 +1,24 @@
+// FieldScoring: the BM25F parameters of one collection as the query side uses them: per schema
+// field the weight, the average length and a table of 1 / norm_f(length) for short lengths
+// (scores and bounds both go through InvNorm, so a bound equals the score of a document that
+// attains it, bit for bit). Built once per Searcher; immutable and shared across threads.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/query/bm25f.h"
+
+namespace busca::query {
+
+struct FieldScoring {
+  static constexpr uint32_t kTableSize = 1024;
+  std::vector<double> weights;
+  std::vector<double> avg_length;
+  std::vector<std::vector<double>> inv_norm;  // text fields: kTableSize entries
+  double InvNorm(size_t field, uint32_t length) const {
+    return length < kTableSize ? inv_norm[field][length] : Bm25InverseNorm(length, avg_length[field]);
+  }
+};
+
+}  // namespace busca::query

@@ -1,0 +1,135 @@
+#include "engine/query/merged_postings.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace busca::query {
+
+using index::DocId;
+using index::kNoMoreDocs;
+using index::kPostingBlockSize;
+
+namespace {
+
+// Per-thread free list of buffers (a few searches' worth; each buffer keeps its size).
+std::vector<std::vector<uint32_t>>& FreeBuffers() {
+  thread_local std::vector<std::vector<uint32_t>> free;
+  return free;
+}
+
+std::vector<uint32_t> TakeBuffer(size_t min_size) {
+  std::vector<std::vector<uint32_t>>& free = FreeBuffers();
+  std::vector<uint32_t> buffer;
+  if (!free.empty()) {
+    buffer = std::move(free.back());
+    free.pop_back();
+  }
+  if (buffer.size() < min_size) buffer.resize(min_size);
+  return buffer;
+}
+
+void ReturnBuffer(std::vector<uint32_t>&& buffer) {
+  constexpr size_t kMaxPooled = 8;
+  constexpr size_t kMaxPooledBytes = size_t{64} << 20;
+  std::vector<std::vector<uint32_t>>& free = FreeBuffers();
+  if (free.size() < kMaxPooled && buffer.size() * sizeof(uint32_t) <= kMaxPooledBytes) free.push_back(std::move(buffer));
+}
+
+}  // namespace
+
+MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const index::SegmentReader& segment,
+                               const FieldScoring& scoring) {
+  const std::vector<size_t>& text_fields = segment.text_fields();
+  const uint32_t T = static_cast<uint32_t>(text_fields.size());
+  num_slots_ = T;
+  const DocId max_doc = segment.max_doc();
+  // Per-thread scratch, reused across searches (a fresh allocation per search costs page faults).
+  // Only entries of seen docs are ever read, so the accumulator is never cleared.
+  thread_local std::vector<uint64_t> seen;
+  thread_local std::vector<uint32_t> acc;
+  seen.assign((size_t{max_doc} + 63) / 64, 0);
+  if (acc.size() < size_t{max_doc} * T) acc.resize(size_t{max_doc} * T);
+  size_t count = 0;
+  for (index::PostingCursor& c : cursors) {
+    for (DocId d = c.doc(); d < max_doc; d = c.Next()) {
+      uint64_t& word = seen[d >> 6];
+      const uint64_t bit = uint64_t{1} << (d & 63);
+      uint32_t* tf = acc.data() + size_t{d} * T;
+      if ((word & bit) == 0) {
+        word |= bit;
+        ++count;
+        for (uint32_t s = 0; s < T; ++s) tf[s] = c.TfBySlot(s);
+      } else {
+        for (uint32_t s = 0; s < T; ++s) tf[s] += c.TfBySlot(s);
+      }
+    }
+  }
+  size_ = count;
+  docs_ = TakeBuffer(count);
+  tfs_ = TakeBuffer(count * T);
+  size_t n = 0;
+  for (size_t w = 0; w < seen.size(); ++w) {
+    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
+      const DocId d = static_cast<DocId>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
+      docs_[n] = d;
+      for (uint32_t s = 0; s < T; ++s) tfs_[n * T + s] = acc[size_t{d} * T + s];
+    }
+  }
+  // Chunk bounds; tf~ summed in slot order exactly as SegmentMatcher scores.
+  const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
+  chunk_tf_tilde_.assign(chunks, 0.0);
+  chunk_bound_.assign(chunks * T, index::FieldBound{});
+  for (size_t i = 0; i < size_; ++i) {
+    const size_t chunk = i / kPostingBlockSize;
+    double tf_tilde = 0;
+    for (uint32_t s = 0; s < T; ++s) {
+      const uint32_t tf = tfs_[i * T + s];
+      if (tf == 0) continue;
+      const uint32_t len = segment.LengthBySlot(docs_[i], s);
+      tf_tilde += scoring.weights[text_fields[s]] * tf * scoring.InvNorm(text_fields[s], len);
+      index::FieldBound& b = chunk_bound_[chunk * T + s];
+      b.max_tf = std::max(b.max_tf, tf);
+      b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
+    }
+    chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
+  }
+}
+
+MergedPostings::~MergedPostings() {
+  ReturnBuffer(std::move(docs_));
+  ReturnBuffer(std::move(tfs_));
+}
+
+DocId MergedPostings::NextGeq(DocId target) {
+  if (pos_ >= size_ || docs_[pos_] >= target) return doc();
+  // Gallop, then binary search.
+  size_t step = 1, lo = pos_, hi = pos_ + 1;
+  while (hi < size_ && docs_[hi] < target) {
+    lo = hi;
+    step *= 2;
+    hi = std::min(size_, hi + step);
+  }
+  pos_ = static_cast<size_t>(std::lower_bound(docs_.begin() + static_cast<std::ptrdiff_t>(lo),
+                                              docs_.begin() + static_cast<std::ptrdiff_t>(hi), target) -
+                             docs_.begin());
+  return doc();
+}
+
+void MergedPostings::ShallowAdvance(DocId target) {
+  size_t chunk = std::max(window_, pos_ / kPostingBlockSize);
+  const size_t chunks = chunk_tf_tilde_.size();
+  while (chunk < chunks && docs_[std::min(size_, (chunk + 1) * kPostingBlockSize) - 1] < target) ++chunk;
+  window_ = chunk;
+}
+
+DocId MergedPostings::BlockLastDoc() const {
+  if (window_ >= chunk_tf_tilde_.size()) return kNoMoreDocs;
+  return docs_[std::min(size_, (window_ + 1) * kPostingBlockSize) - 1];
+}
+
+index::FieldBound MergedPostings::BlockBoundBySlot(uint32_t slot) const {
+  if (window_ >= chunk_tf_tilde_.size()) return {};
+  return chunk_bound_[window_ * num_slots_ + slot];
+}
+
+}  // namespace busca::query

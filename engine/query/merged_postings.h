@@ -1,0 +1,54 @@
+// MergedPostings: the union of many posting cursors of one segment (a prefix or a word with many
+// expansions), materialized once per search: docs ascending with per-slot tf sums, and per chunk
+// of kPostingBlockSize docs the exact max combined tf~ (with the query's own scoring parameters)
+// and the per-slot max tf / min length. Walking it costs one array step per doc instead of one
+// step per cursor, and its bounds are exact per doc.
+//
+// Building it drains the cursors: a dense tf accumulator indexed by doc (a bitmap marks the docs
+// seen, so nothing is zeroed up front), then one pass over the bitmap. Cost O(postings + max_doc /
+// 64). The large arrays are per-thread buffers reused across searches (fresh ones would cost a
+// page fault per 4 KiB every time). Not thread-safe; one per (search, segment, item).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/index/posting_cursor.h"
+#include "engine/index/segment_reader.h"
+#include "engine/query/field_scoring.h"
+
+namespace busca::query {
+
+class MergedPostings {
+ public:
+  // `cursors`: fresh cursors of `segment`'s terms (consumed). `scoring`: the collection's.
+  MergedPostings(std::vector<index::PostingCursor>& cursors, const index::SegmentReader& segment,
+                 const FieldScoring& scoring);
+  ~MergedPostings();
+  MergedPostings(const MergedPostings&) = delete;
+  MergedPostings& operator=(const MergedPostings&) = delete;
+
+  index::DocId doc() const { return pos_ < size_ ? docs_[pos_] : index::kNoMoreDocs; }
+  index::DocId NextGeq(index::DocId target);
+  // REQUIRES: doc() != kNoMoreDocs.
+  uint32_t TfBySlot(uint32_t slot) const { return tfs_[pos_ * num_slots_ + slot]; }
+  size_t size() const { return size_; }
+
+  // Block-max interface over chunks of kPostingBlockSize docs (see PostingCursor).
+  void ShallowAdvance(index::DocId target);
+  index::DocId BlockLastDoc() const;
+  index::FieldBound BlockBoundBySlot(uint32_t slot) const;
+  double BlockTfTilde() const { return window_ < chunk_tf_tilde_.size() ? chunk_tf_tilde_[window_] : 0.0; }
+
+ private:
+  uint32_t num_slots_ = 0;
+  size_t size_ = 0;                             // docs in the union
+  std::vector<index::DocId> docs_;              // first size_ entries (a reused buffer)
+  std::vector<uint32_t> tfs_;                   // doc-major: size_ * num_slots_ (a reused buffer)
+  std::vector<double> chunk_tf_tilde_;          // per chunk
+  std::vector<index::FieldBound> chunk_bound_;  // per chunk * num_slots_
+  size_t pos_ = 0;
+  size_t window_ = 0;
+};
+
+}  // namespace busca::query
