@@ -79,6 +79,14 @@ class PostingCursor {
   // The same by text slot (SegmentReader::text_fields() order). REQUIRES: doc() != kNoMoreDocs,
   // slot < the number of text fields.
   uint32_t TfBySlot(uint32_t slot) const { return tfs_[size_t{slot} * kPostingBlockSize + index_]; }
+
+  // The decoded block, for callers that work a block at a time: its ordinal in the list, its docs,
+  // each slot's tfs (BlockSize() entries) and the current doc's index in it.
+  uint32_t BlockOrdinal() const { return block_; }
+  uint32_t BlockSize() const { return block_size_; }
+  uint32_t IndexInBlock() const { return index_; }
+  const DocId* BlockDocs() const { return docs_.data(); }
+  const uint32_t* BlockTfsBySlot(uint32_t slot) const { return tfs_.data() + size_t{slot} * kPostingBlockSize; }
   // Positions of the current doc in `field`, ascending, replacing *out (empty when tf == 0).
   // REQUIRES: doc() != kNoMoreDocs.
   void Positions(size_t field, std::vector<uint32_t>* out);

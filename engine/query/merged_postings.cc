@@ -11,15 +11,17 @@ using index::kPostingBlockSize;
 
 namespace {
 
-// Per-thread free list of buffers (a few searches' worth; each buffer keeps its size).
-std::vector<std::vector<uint32_t>>& FreeBuffers() {
-  thread_local std::vector<std::vector<uint32_t>> free;
+// Per-thread free lists of buffers (a few searches' worth; each buffer keeps its size).
+template <typename T>
+std::vector<std::vector<T>>& FreeBuffers() {
+  thread_local std::vector<std::vector<T>> free;
   return free;
 }
 
-std::vector<uint32_t> TakeBuffer(size_t min_size) {
-  std::vector<std::vector<uint32_t>>& free = FreeBuffers();
-  std::vector<uint32_t> buffer;
+template <typename T>
+std::vector<T> TakeBuffer(size_t min_size) {
+  std::vector<std::vector<T>>& free = FreeBuffers<T>();
+  std::vector<T> buffer;
   if (!free.empty()) {
     buffer = std::move(free.back());
     free.pop_back();
@@ -28,11 +30,12 @@ std::vector<uint32_t> TakeBuffer(size_t min_size) {
   return buffer;
 }
 
-void ReturnBuffer(std::vector<uint32_t>&& buffer) {
+template <typename T>
+void ReturnBuffer(std::vector<T>&& buffer) {
   constexpr size_t kMaxPooled = 8;
   constexpr size_t kMaxPooledBytes = size_t{64} << 20;
-  std::vector<std::vector<uint32_t>>& free = FreeBuffers();
-  if (free.size() < kMaxPooled && buffer.size() * sizeof(uint32_t) <= kMaxPooledBytes) free.push_back(std::move(buffer));
+  std::vector<std::vector<T>>& free = FreeBuffers<T>();
+  if (free.size() < kMaxPooled && buffer.size() * sizeof(T) <= kMaxPooledBytes) free.push_back(std::move(buffer));
 }
 
 }  // namespace
@@ -65,8 +68,9 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
     }
   }
   size_ = count;
-  docs_ = TakeBuffer(count);
-  tfs_ = TakeBuffer(count * T);
+  docs_ = TakeBuffer<uint32_t>(count);
+  tfs_ = TakeBuffer<uint32_t>(count * T);
+  tf_tilde_ = TakeBuffer<double>(count);
   size_t n = 0;
   for (size_t w = 0; w < seen.size(); ++w) {
     for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
@@ -91,6 +95,7 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
       b.max_tf = std::max(b.max_tf, tf);
       b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
     }
+    tf_tilde_[i] = tf_tilde;
     chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
   }
 }
@@ -98,6 +103,7 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
 MergedPostings::~MergedPostings() {
   ReturnBuffer(std::move(docs_));
   ReturnBuffer(std::move(tfs_));
+  ReturnBuffer(std::move(tf_tilde_));
 }
 
 DocId MergedPostings::NextGeq(DocId target) {

@@ -19,6 +19,9 @@ namespace {
 // A word or prefix whose expansions open more cursors than this in a segment is walked as one
 // materialized list (merged_postings.h).
 constexpr size_t kMergeCursorsAbove = 8;
+// A word whose lists hold more than 1/kDenseListFraction of the segment's docs is scored a block
+// at a time (one cursor) or materialized (several cursors, merged_postings.h).
+constexpr uint64_t kDenseListFraction = 8;
 
 DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   DocId m = kNoMoreDocs;
@@ -51,6 +54,11 @@ struct SegmentMatcher::Item {
   std::vector<size_t> cursor_at;                           // VerifyPhrase scratch
   std::vector<double> doc_bound_coef;             // per text slot: w_s / norm_s(block min length)
   double block_tf_tilde = 0;                      // bound of tf~ over the last Bound() range
+  double range_bound = 0;                         // bound of the score over that range
+  // A word with one cursor whose list is dense: the scores of a whole decoded block at once.
+  bool block_scored = false;
+  uint32_t scored_block = std::numeric_limits<uint32_t>::max();
+  std::vector<double> block_scores;
   std::vector<uint32_t> tf;                       // per text slot, for tf_doc (LoadTfs)
   DocId tf_doc = kNoMoreDocs;
 
@@ -293,7 +301,13 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     }
     item->segment = &segment_;
     item->scoring = &scoring_;
-    item->merge_pending = !item->phrase && item->slots[0].size() > kMergeCursorsAbove;
+    uint64_t df_sum = 0;
+    for (const PostingCursor& c : item->slots[0]) df_sum += c.doc_freq();
+    const bool dense = df_sum * kDenseListFraction > segment_.max_doc();
+    item->merge_pending = !item->phrase && (item->slots[0].size() > kMergeCursorsAbove ||
+                                            (item->slots[0].size() > 1 && dense));
+    // Scoring whole blocks pays off when most of a block's docs become candidates.
+    item->block_scored = !item->phrase && item->slots[0].size() == 1 && dense;
     item->phrase_tf.assign(text_fields_.size(), 0);
     item->tf.assign(text_fields_.size(), 0);
     item->positions.resize(item->slots.size());
@@ -334,8 +348,33 @@ uint32_t SegmentMatcher::ItemFieldTf(Item& item, DocId doc, size_t slot) {
 }
 
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
-  double tf_tilde = 0;
   const size_t nf = text_fields_.size();
+  if (item.merged) {
+    const double tf_tilde = item.merged->doc() == doc ? item.merged->TfTilde() : 0.0;
+    return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
+  }
+  if (item.block_scored) {
+    const PostingCursor& c = item.slots[0][0];
+    if (item.scored_block != c.BlockOrdinal()) {
+      // Same sums in the same order as below, for every doc of the block.
+      item.scored_block = c.BlockOrdinal();
+      const uint32_t n = c.BlockSize();
+      const DocId* docs = c.BlockDocs();
+      item.block_scores.assign(n, 0.0);
+      for (uint32_t i = 0; i < n; ++i) {
+        double tf_tilde = 0;
+        for (size_t s = 0; s < nf; ++s) {
+          const uint32_t tf = c.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
+          if (tf == 0) continue;
+          tf_tilde += weights_[s] * tf *
+                      scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
+        }
+        if (tf_tilde != 0) item.block_scores[i] = item.plan->idf * Bm25Saturate(tf_tilde);
+      }
+    }
+    return item.block_scores[c.IndexInBlock()];
+  }
+  double tf_tilde = 0;
   for (size_t s = 0; s < nf; ++s) {
     const uint32_t tf = ItemFieldTf(item, doc, s);
     if (tf == 0) continue;
@@ -376,33 +415,40 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
       }
       // Both bounds hold; the stored one is exact per doc (the per-field one mixes docs).
       tf_tilde = std::min(tf_tilde, item->block_tf_tilde);
-      if (tf_tilde > 0) total += item->plan->idf * Bm25Saturate(tf_tilde);
+      item->range_bound = tf_tilde > 0 ? item->plan->idf * Bm25Saturate(tf_tilde) : 0.0;
+      total += item->range_bound;
     }
   }
   return total;
 }
 
-double SegmentMatcher::DocBound(DocId doc) {
-  // Like ItemScore, but with the block's minimum lengths instead of the document's: no length
-  // lookups, and never below the real score (norms shrink as lengths grow). Valid while `doc` is
-  // within the range of the last Bound().
+bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double threshold) {
+  // Starts from the range's bound (the sum of the items' range bounds) and replaces the items'
+  // bounds one at a time by their bound at `doc`: its tfs with the block's minimum lengths instead
+  // of the document's (no length lookups, never below the real score since norms shrink as lengths
+  // grow), the exact score for a block-scored item, or 0 for an item `doc` lacks. Stops as soon as the total cannot exceed `threshold`.
+  // Valid while `doc` is within the range of the last Bound(). A relative margin covers the
+  // rounding of sums taken in a different order than ItemScore's.
+  constexpr double kMargin = 1 + 1e-12;
   const size_t nf = text_fields_.size();
-  double total = 0;
+  double total = range_bound;
   for (auto& clause : required_) {
     for (auto& item_ptr : clause->items) {
       Item& item = *item_ptr;
-      if (item.doc != doc) continue;
-      double tf_tilde = 0;
-      for (size_t s = 0; s < nf; ++s) {
-        const uint32_t tf = ItemFieldTf(item, doc, s);
-        tf_tilde += tf * item.doc_bound_coef[s];
+      double part = 0;
+      if (item.doc == doc && (item.block_scored || item.merged)) {
+        part = ItemScore(item, doc);  // exact, and cheap: a block's scores are computed at once
+      } else if (item.doc == doc) {
+        double tf_tilde = 0;
+        for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
+        tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
+        if (tf_tilde > 0) part = item.plan->idf * Bm25Saturate(tf_tilde);
       }
-      tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
-      if (tf_tilde > 0) total += item.plan->idf * Bm25Saturate(tf_tilde);
+      total += part - item.range_bound;
+      if (total * kMargin <= threshold) return false;
     }
   }
-  // Computed in a different order than ItemScore: a relative margin covers the rounding.
-  return total * (1 + 1e-12);
+  return true;
 }
 
 bool SegmentMatcher::Excluded(DocId doc) {
@@ -474,7 +520,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     if (!excluded_.empty() && Excluded(d)) continue;
     if (has_filters && !filter.Accept(d)) continue;
     ++state->matched;
-    if (prune && top->full() && (ub <= top->threshold() || DocBound(d) <= top->threshold())) continue;
+    if (prune && top->full() && (ub <= top->threshold() || !DocBoundAbove(d, ub, top->threshold()))) continue;
     Candidate c;
     double score = 0;
     for (auto& clause : required_) {

@@ -76,8 +76,9 @@ class SegmentMatcher {
   double InvNorm(index::DocId doc, size_t slot);
   // Upper bound of the whole query over [target, *until].
   double Bound(index::DocId target, index::DocId* until);
-  // Upper bound of `doc`'s score from its tfs and the block minimum lengths of the last Bound().
-  double DocBound(index::DocId doc);
+  // Whether `doc`'s score may exceed `threshold`, from its tfs and the block minimum lengths of
+  // the last Bound() (whose total was `range_bound`).
+  bool DocBoundAbove(index::DocId doc, double range_bound, double threshold);
   bool Excluded(index::DocId doc);
   index::DocId Align(index::DocId target);
 
