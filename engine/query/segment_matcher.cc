@@ -23,7 +23,8 @@ constexpr size_t kMergeCursorsAbove = 8;
 // at a time (one cursor) or materialized (several cursors, merged_postings.h).
 constexpr uint64_t kDenseListFraction = 8;
 
-DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
+inline DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
+  if (cursors.size() == 1) return cursors[0].NextGeq(target);
   DocId m = kNoMoreDocs;
   for (PostingCursor& c : cursors) {
     DocId d = c.doc();
@@ -47,7 +48,8 @@ struct SegmentMatcher::Item {
   const FieldScoring* scoring = nullptr;
   DocId doc = 0;                                  // current match (valid once positioned)
   bool positioned = false;
-  std::vector<uint32_t> phrase_tf;                // per text slot, for `doc` (phrase only)
+  std::vector<uint32_t> phrase_tf;                // per text slot, for counted_doc (phrase only)
+  DocId counted_doc = kNoMoreDocs;                // the doc phrase_tf was counted for
   std::vector<std::vector<uint32_t>> positions;   // scratch per phrase slot
   std::vector<uint32_t> phrase_best;
   std::vector<std::span<const uint32_t>> slot_positions;  // VerifyPhrase scratch
@@ -69,6 +71,7 @@ struct SegmentMatcher::Item {
     tf_doc = d;
     const size_t nf = tf.size();
     if (phrase) {
+      if (counted_doc != d) VerifyPhrase(d, /*count_all=*/true);  // the cursors are still on d
       for (size_t s = 0; s < nf; ++s) tf[s] = phrase_tf[s];
       return;
     }
@@ -108,8 +111,9 @@ struct SegmentMatcher::Item {
     return out;
   }
 
-  // Verifies the phrase on `d` (all slots positioned on d); fills phrase_tf.
-  bool VerifyPhrase(DocId d) {
+  // Verifies the phrase on `d` (all slots positioned on d). With `count_all`, fills phrase_tf with
+  // the occurrences per text slot; without, stops at the first occurrence (matching only).
+  bool VerifyPhrase(DocId d, bool count_all) {
     bool any = false;
     const size_t n = slots.size();
     const std::vector<uint32_t>& offsets = plan->offsets;
@@ -154,10 +158,12 @@ struct SegmentMatcher::Item {
           all = k < ps.size() && ps[k] == want;
         }
         count += all;
+        if (all && !count_all) return true;
       }
       phrase_tf[s] = count;
       any = any || count > 0;
     }
+    if (count_all) counted_doc = d;
     return any;
   }
 
@@ -192,7 +198,7 @@ struct SegmentMatcher::Item {
         if (target == kNoMoreDocs) return doc = kNoMoreDocs;
         continue;
       }
-      if (VerifyPhrase(d)) return doc = d;
+      if (VerifyPhrase(d, /*count_all=*/false)) return doc = d;
       target = d + 1;
     }
   }
@@ -263,6 +269,7 @@ struct SegmentMatcher::Clause {
   DocId NextGeq(DocId target) {
     if (positioned && doc >= target) return doc;
     positioned = true;
+    if (items.size() == 1) return doc = items[0]->NextGeq(target);
     DocId m = kNoMoreDocs;
     for (auto& item : items) m = std::min(m, item->NextGeq(target));
     return doc = m;
