@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -133,6 +134,12 @@ TEST_F(HarnessSmokeTest, EverySystemHasItsFigures) {
   ASSERT_TRUE(systems["busca"].contains("size"));
   EXPECT_GT(systems["busca"]["size"]["postings"].get<int64_t>(), 0);
   EXPECT_GT(systems["busca"]["build"]["peak_rss_bytes"].get<int64_t>(), 0);
+  // The like-for-like run (total counted only up to 10) answers every query with the same top 10
+  // as the default run (pruning changes the work, never the results).
+  ASSERT_TRUE(systems.contains("busca_top10")) << Log();
+  EXPECT_EQ(systems["busca_top10"]["single"]["queries"].get<int>(), 300);
+  EXPECT_EQ(systems["busca_top10"]["single"]["zero_hit_share"].get<double>(),
+            systems["busca"]["single"]["zero_hit_share"].get<double>());
   ASSERT_TRUE(systems.contains("busca_grpc")) << Log();
   ASSERT_EQ(systems["busca_grpc"]["throughput"].size(), 2u);
   for (const auto& t : systems["busca_grpc"]["throughput"]) {
@@ -153,6 +160,31 @@ TEST_F(HarnessSmokeTest, ComputesRatiosAgainstBothPeers) {
     ASSERT_TRUE(ratios.contains(name)) << ratios.dump(1);
     EXPECT_GT(ratios[name]["ours_over_peer"].get<double>(), 0);
   }
+}
+
+TEST_F(HarnessSmokeTest, CountingFewerMatchesNeverChangesTheTopTen) {
+  // busca/ counts the total exactly up to 10,000 matches, busca_top10/ only up to 10 (so it prunes
+  // from the start): both must return the same ids, in the same order, for every query.
+  auto read = [](const fs::path& path) {
+    std::vector<std::string> ids;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      const size_t a = line.find('\t');
+      const size_t b = line.find('\t', a + 1);
+      ids.push_back(line.substr(a + 1, b - a - 1));
+    }
+    return ids;
+  };
+  const std::vector<std::string> full = read(*out_dir_ / "work" / "busca" / "queries.tsv");
+  const std::vector<std::string> top10 = read(*out_dir_ / "work" / "busca_top10" / "queries.tsv");
+  ASSERT_EQ(full.size(), 300u) << Log();
+  ASSERT_EQ(top10.size(), full.size());
+  size_t nonempty = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(top10[i], full[i]) << "query " << i;
+    nonempty += !full[i].empty();
+  }
+  EXPECT_GT(nonempty, 150u);
 }
 
 }  // namespace
