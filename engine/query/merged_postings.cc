@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <mutex>
+#include <type_traits>
 
 namespace busca::query {
 
@@ -11,20 +13,53 @@ using index::kPostingBlockSize;
 
 namespace {
 
-// Per-thread free lists of buffers (a few searches' worth; each buffer keeps its size).
-template <typename T>
-std::vector<std::vector<T>>& FreeBuffers() {
-  thread_local std::vector<std::vector<T>> free;
-  return free;
+// Process-wide free lists of buffers, bounded in total bytes: a fresh multi-megabyte allocation
+// per search would cost a page fault per 4 KiB, and per-thread caches would grow with the number
+// of server threads. Each buffer keeps its size; a buffer that does not fit is freed.
+constexpr size_t kMaxPooledBytes = size_t{64} << 20;
+
+struct Pool {
+  std::mutex mu;
+  size_t bytes = 0;
+  std::vector<std::vector<uint32_t>> u32;
+  std::vector<std::vector<uint64_t>> u64;
+  std::vector<std::vector<double>> f64;
+};
+
+Pool& ThePool() {
+  static Pool* pool = new Pool();  // never destroyed: used until the process ends
+  return *pool;
 }
 
 template <typename T>
+std::vector<std::vector<T>>& FreeList(Pool& p) {
+  if constexpr (std::is_same_v<T, uint32_t>) return p.u32;
+  if constexpr (std::is_same_v<T, uint64_t>) return p.u64;
+  if constexpr (std::is_same_v<T, double>) return p.f64;
+}
+
+// A buffer of at least `min_size` elements; its content is unspecified.
+template <typename T>
 std::vector<T> TakeBuffer(size_t min_size) {
-  std::vector<std::vector<T>>& free = FreeBuffers<T>();
   std::vector<T> buffer;
-  if (!free.empty()) {
-    buffer = std::move(free.back());
-    free.pop_back();
+  {
+    Pool& p = ThePool();
+    std::lock_guard<std::mutex> lock(p.mu);
+    auto& free = FreeList<T>(p);
+    // The smallest pooled buffer that is large enough, else the largest one (to be grown).
+    size_t best = free.size();
+    for (size_t i = 0; i < free.size(); ++i) {
+      const bool fits = free[i].size() >= min_size;
+      if (best == free.size() || (fits && (free[best].size() < min_size || free[i].size() < free[best].size())) ||
+          (!fits && free[best].size() < min_size && free[i].size() > free[best].size())) {
+        best = i;
+      }
+    }
+    if (best < free.size()) {
+      buffer = std::move(free[best]);
+      free.erase(free.begin() + static_cast<std::ptrdiff_t>(best));
+      p.bytes -= buffer.size() * sizeof(T);
+    }
   }
   if (buffer.size() < min_size) buffer.resize(min_size);
   return buffer;
@@ -32,10 +67,12 @@ std::vector<T> TakeBuffer(size_t min_size) {
 
 template <typename T>
 void ReturnBuffer(std::vector<T>&& buffer) {
-  constexpr size_t kMaxPooled = 8;
-  constexpr size_t kMaxPooledBytes = size_t{64} << 20;
-  std::vector<std::vector<T>>& free = FreeBuffers<T>();
-  if (free.size() < kMaxPooled && buffer.size() * sizeof(T) <= kMaxPooledBytes) free.push_back(std::move(buffer));
+  const size_t bytes = buffer.size() * sizeof(T);
+  Pool& p = ThePool();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (bytes == 0 || p.bytes + bytes > kMaxPooledBytes) return;  // freed on return
+  p.bytes += bytes;
+  FreeList<T>(p).push_back(std::move(buffer));
 }
 
 }  // namespace
@@ -46,12 +83,12 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   const uint32_t T = static_cast<uint32_t>(text_fields.size());
   num_slots_ = T;
   const DocId max_doc = segment.max_doc();
-  // Per-thread scratch, reused across searches (a fresh allocation per search costs page faults).
   // Only entries of seen docs are ever read, so the accumulator is never cleared.
-  thread_local std::vector<uint64_t> seen;
-  thread_local std::vector<uint32_t> acc;
-  seen.assign((size_t{max_doc} + 63) / 64, 0);
-  if (acc.size() < size_t{max_doc} * T) acc.resize(size_t{max_doc} * T);
+  // (Pooled buffers may be longer than asked for: only the first `words` / max_doc * T are used.)
+  const size_t words = (size_t{max_doc} + 63) / 64;
+  std::vector<uint64_t> seen = TakeBuffer<uint64_t>(words);
+  std::fill(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(words), 0);
+  std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{max_doc} * T);
   size_t count = 0;
   for (index::PostingCursor& c : cursors) {
     for (DocId d = c.doc(); d < max_doc; d = c.Next()) {
@@ -72,13 +109,15 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   tfs_ = TakeBuffer<uint32_t>(count * T);
   tf_tilde_ = TakeBuffer<double>(count);
   size_t n = 0;
-  for (size_t w = 0; w < seen.size(); ++w) {
+  for (size_t w = 0; w < words; ++w) {
     for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
       const DocId d = static_cast<DocId>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
       docs_[n] = d;
       for (uint32_t s = 0; s < T; ++s) tfs_[n * T + s] = acc[size_t{d} * T + s];
     }
   }
+  ReturnBuffer(std::move(seen));
+  ReturnBuffer(std::move(acc));
   // Chunk bounds; tf~ summed in slot order exactly as SegmentMatcher scores.
   const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
   chunk_tf_tilde_.assign(chunks, 0.0);

@@ -6,7 +6,7 @@
 //
 // Building it drains the cursors: a dense tf accumulator indexed by doc (a bitmap marks the docs
 // seen, so nothing is zeroed up front), then one pass over the bitmap. Cost O(postings + max_doc /
-// 64). The large arrays are per-thread buffers reused across searches (fresh ones would cost a
+// 64). The large arrays come from a process-wide pool bounded to 64 MiB (fresh ones would cost a
 // page fault per 4 KiB every time). Not thread-safe; one per (search, segment, item).
 #pragma once
 
