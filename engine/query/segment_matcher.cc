@@ -458,6 +458,19 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
   return true;
 }
 
+std::optional<uint64_t> SegmentMatcher::KnownMatchCount(bool has_filters) {
+  if (has_filters || !excluded_.empty() || !deleted_.empty() || required_.size() != 1 ||
+      required_[0]->items.size() != 1) {
+    return std::nullopt;
+  }
+  Item& item = *required_[0]->items[0];
+  if (item.phrase) return std::nullopt;
+  if (item.merge_pending) item.Materialize();
+  if (item.merged) return item.merged->size();
+  if (item.slots[0].size() == 1) return item.slots[0][0].doc_freq();
+  return std::nullopt;  // a union of a few lists: its size needs the walk
+}
+
 bool SegmentMatcher::Excluded(DocId doc) {
   for (auto& item : excluded_) {
     if (item->NextGeq(doc) == doc) return true;
@@ -486,6 +499,11 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
                            bool prune, TopK* top, MatchState* state, const QueryControl& control) {
   if (empty_ || required_.empty() || !filter.CanMatch()) return Status::Ok();
   const bool has_filters = !filter.empty();
+  // When the segment's match count is known up front, it is added at once and no match needs to
+  // be visited for counting: pruning may skip from the first full top-k on.
+  const std::optional<uint64_t> known = KnownMatchCount(has_filters);
+  if (known) state->matched += *known;
+  const bool counting = !known;
   DocId target = 0;
   DocId bound_until = 0;
   bool bound_valid = false;
@@ -507,8 +525,8 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
         bound_valid = true;
       }
       ub = bound_value;
-      if (ub <= top->threshold() && state->matched >= state->total_threshold) {
-        state->skipped_matches = true;
+      if (ub <= top->threshold() && (!counting || state->matched >= state->total_threshold)) {
+        state->skipped_matches = state->skipped_matches || counting;
         ++state->blocks_skipped;
         if (bound_until == kNoMoreDocs) break;
         target = bound_until + 1;
@@ -526,7 +544,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     if (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] == d) continue;
     if (!excluded_.empty() && Excluded(d)) continue;
     if (has_filters && !filter.Accept(d)) continue;
-    ++state->matched;
+    if (counting) ++state->matched;
     if (prune && top->full() && (ub <= top->threshold() || !DocBoundAbove(d, ub, top->threshold()))) continue;
     Candidate c;
     double score = 0;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/index/posting_cursor.h"
@@ -80,6 +81,9 @@ class SegmentMatcher {
   // the last Bound() (whose total was `range_bound`).
   bool DocBoundAbove(index::DocId doc, double range_bound, double threshold);
   bool Excluded(index::DocId doc);
+  // The segment's number of matches when known without visiting them: one required clause of
+  // one word or prefix (one list, or materialized), no exclusion, filter or deleted doc.
+  std::optional<uint64_t> KnownMatchCount(bool has_filters);
   index::DocId Align(index::DocId target);
 
   const QueryPlan& plan_;
