@@ -5,6 +5,8 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -28,20 +30,56 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// A batch of rows on its way through the pipeline. Batches are recycled (BatchPool), so their
+// line strings and prepared documents keep their buffers from one use to the next: the
+// steady state allocates almost nothing.
 struct Batch {
   uint64_t first_row = 0;  // 0-based index of lines[0] in the stream
-  std::vector<std::string> lines;
-  std::vector<index::AnalyzedDocument> docs;
+  std::vector<std::string> lines;  // the first num_lines are this batch's
+  size_t num_lines = 0;
+  std::vector<index::PreparedDocument> docs;  // the first num_docs are this batch's
+  size_t num_docs = 0;
   uint64_t text_bytes = 0;
   std::vector<std::string> warnings;
   Status status;  // first conversion/analysis error of the batch
+
+  void Reset(uint64_t first) {
+    first_row = first;
+    num_lines = 0;
+    num_docs = 0;
+    text_bytes = 0;
+    warnings.clear();
+    status = Status::Ok();
+  }
+};
+
+// Batches no longer in flight, for reuse. Thread-safe.
+class BatchPool {
+ public:
+  std::unique_ptr<Batch> Get() {
+    std::lock_guard<std::mutex> guard(mu_);
+    if (free_.empty()) return std::make_unique<Batch>();
+    std::unique_ptr<Batch> batch = std::move(free_.back());
+    free_.pop_back();
+    return batch;
+  }
+  void Put(Batch* batch) {
+    std::unique_ptr<Batch> owned(batch);
+    std::lock_guard<std::mutex> guard(mu_);
+    free_.push_back(std::move(owned));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Batch>> free_;
 };
 
 // One analysing worker: its own Analyzer and RowConverter (neither is thread-safe).
 struct Worker {
-  explicit Worker(const index::CollectionSchema& schema) : converter(schema) {}
+  explicit Worker(const index::CollectionSchema& schema) : converter(schema), preparer(schema) {}
   analysis::Analyzer analyzer;
   RowConverter converter;
+  index::DocumentPreparer preparer;
   index::Document doc;
   std::string warning;
 };
@@ -129,6 +167,7 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
   const int threads = options.threads > 0 ? options.threads
                                           : std::max(1u, std::thread::hardware_concurrency());
   ErrorSlot error;
+  BatchPool pool;
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
   const Clock::time_point start = Clock::now();
   Clock::time_point last_progress = start;
@@ -145,16 +184,16 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
       return nullptr;
     }
     try {
-      auto batch = std::make_unique<Batch>();
-      batch->first_row = rows_read;
-      batch->lines.reserve(kBatchRows);
+      std::unique_ptr<Batch> batch = pool.Get();
+      batch->Reset(rows_read);
       size_t bytes = 0;
-      while (batch->lines.size() < kBatchRows && bytes < kBatchBytes) {
+      while (batch->num_lines < kBatchRows && bytes < kBatchBytes) {
         if (options.pause_after_rows && !paused && rows_read >= *options.pause_after_rows) {
           paused = true;
           if (options.on_pause) options.on_pause(schema.name, backend_pid);
         }
-        std::string& line = batch->lines.emplace_back();
+        if (batch->num_lines == batch->lines.size()) batch->lines.emplace_back();
+        std::string& line = batch->lines[batch->num_lines];
         Result<bool> more = stream->ReadLine(&line);
         if (!more.ok()) {
           error.Set(more.status().WithContext("after " + std::to_string(rows_read) + " rows"),
@@ -163,10 +202,10 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
           return nullptr;
         }
         if (!*more) {
-          batch->lines.pop_back();
           end_of_stream = true;
           break;
         }
+        ++batch->num_lines;
         bytes += line.size();
         ++rows_read;
       }
@@ -175,7 +214,8 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
         last_progress = now;
         progress.OnProgress(schema.name, rows_read, result.estimated_rows, SecondsSince(start));
       }
-      if (batch->lines.empty()) {
+      if (batch->num_lines == 0) {
+        pool.Put(batch.release());
         fc.stop();
         return nullptr;
       }
@@ -192,8 +232,7 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
     try {
       std::unique_ptr<Worker>& worker = workers.local();
       if (worker == nullptr) worker = std::make_unique<Worker>(schema);
-      batch->docs.reserve(batch->lines.size());
-      for (size_t i = 0; i < batch->lines.size(); ++i) {
+      for (size_t i = 0; i < batch->num_lines; ++i) {
         Status s = worker->converter.Convert(batch->lines[i], &worker->doc, &worker->warning);
         if (!s.ok()) {
           batch->status = s.WithContext("collection '" + schema.name + "', row " +
@@ -202,30 +241,31 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
         }
         batch->text_bytes += worker->converter.last_text_bytes();
         if (!worker->warning.empty()) batch->warnings.push_back(worker->warning);
-        Result<index::AnalyzedDocument> analysed =
-            index::AnalyzeDocument(schema, std::move(worker->doc), worker->analyzer);
+        if (batch->num_docs == batch->docs.size()) batch->docs.emplace_back();
+        Status prepared = worker->preparer.Prepare(std::move(worker->doc), worker->analyzer,
+                                                   &batch->docs[batch->num_docs]);
         worker->doc = index::Document();
-        if (!analysed.ok()) {
-          batch->status = analysed.status().WithContext("collection '" + schema.name + "'");
+        if (!prepared.ok()) {
+          batch->status = prepared.WithContext("collection '" + schema.name + "'");
           break;
         }
-        batch->docs.push_back(std::move(analysed).value());
+        ++batch->num_docs;
       }
-      batch->lines = {};  // release the raw text early
     } catch (const std::exception& e) {
       batch->status = Status::Internal(std::string("analyser: ") + e.what());
     }
     return batch;
   };
 
-  auto invert = [&](Batch* raw) {
-    std::unique_ptr<Batch> batch(raw);
-    if (batch == nullptr || error.failed()) return;
+  // Returns the batch for the next stage to free: its documents are released in parallel, off
+  // the serial path.
+  auto invert = [&](Batch* batch) -> Batch* {
+    if (batch == nullptr || error.failed()) return batch;
     if (!batch->status.ok()) {
       error.Set(batch->status, batch->status.code() == StatusCode::kInternal
                                    ? FailureKind::kInternal
                                    : FailureKind::kSourceFailed);
-      return;
+      return batch;
     }
     text_bytes += batch->text_bytes;
     for (std::string& w : batch->warnings) {
@@ -235,16 +275,21 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
       }
     }
     try {
-      for (index::AnalyzedDocument& doc : batch->docs) {
-        Status s = writer->Add(std::move(doc));
+      for (size_t i = 0; i < batch->num_docs; ++i) {
+        Status s = writer->AddPrepared(batch->docs[i]);
         if (!s.ok()) {
           error.Set(s.WithContext("collection '" + schema.name + "'"), KindForWriterError(s));
-          return;
+          return batch;
         }
       }
     } catch (const std::exception& e) {
       error.Set(Status::Internal(std::string("inverter: ") + e.what()), FailureKind::kInternal);
     }
+    return batch;
+  };
+
+  auto release = [&](Batch* batch) {
+    if (batch != nullptr) pool.Put(batch);
   };
 
   try {
@@ -254,7 +299,8 @@ StreamedCollection StreamCollection(const index::CollectionSchema& schema,
           static_cast<size_t>(threads) * 4,
           tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read) &
               tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, analyse) &
-              tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, invert));
+              tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, invert) &
+              tbb::make_filter<Batch*, void>(tbb::filter_mode::parallel, release));
     });
   } catch (const std::exception& e) {
     error.Set(Status::Internal(std::string("pipeline: ") + e.what()), FailureKind::kInternal);
@@ -288,6 +334,9 @@ BuildOutcome FinishCollection(const index::CollectionSchema& schema, StreamedCol
   Result<index::GenerationInfo> info = streamed.writer->Finish();
   outcome.result.finish_seconds = SecondsSince(finish_start);
   streamed.writer.reset();
+#ifdef __GLIBC__
+  malloc_trim(0);  // return the writer's memory before the next collection or the validation
+#endif
   if (!info.ok()) {
     const FailureKind kind = KindForWriterError(info.status());
     outcome.status = info.status().WithContext("writing the new generation of '" + schema.name + "'");

@@ -2,12 +2,14 @@
 //
 // The TBB parallel_pipeline behind a rebuild:
 //   read    (serial, in order): raw COPY lines in batches of <= kBatchRows rows / kBatchBytes
-//   analyse (parallel)        : CopyTextDecoder + RowConverter + AnalyzeDocument, with one
-//                               Analyzer/RowConverter per worker thread
-//   invert  (serial, in order): GenerationWriter::Add (single-threaded inversion)
+//   analyse (parallel)        : CopyTextDecoder + RowConverter + DocumentPreparer::Prepare
+//                               (analysis and the per-document half of the inversion), with one
+//                               Analyzer/RowConverter/DocumentPreparer per worker thread
+//   invert  (serial, in order): GenerationWriter::AddPrepared (merges into the segment)
+//   release (parallel)        : the batch goes back to a pool, buffers kept for reuse
 // At most `threads * 4` batches are in flight, so memory is bounded by the writer's budget plus
 // a few MiB of batches whatever the table size. Past the budget the writer flushes a partial
-// segment; the generation then holds several segments.
+// segment; the generation then holds several segments (merged into one by Finish).
 //
 // On failure the writer is destroyed and its temporary directory removed: nothing is left
 // behind. On success the generation has been renamed to gen-<N> but NOT published.

@@ -97,6 +97,10 @@ Result<std::unique_ptr<PgSnapshot>> PgSnapshot::Open(const Options& options) {
   }
   try {
     impl->tx = std::make_unique<SnapshotTransaction>(*impl->conn);
+    if (!options.import_snapshot.empty()) {
+      // Must come first in the transaction.
+      impl->tx->exec("SET TRANSACTION SNAPSHOT " + impl->tx->quote(options.import_snapshot));
+    }
     impl->tx->exec("SET LOCAL TimeZone = 'UTC'");
     impl->tx->exec("SET LOCAL DateStyle = 'ISO, YMD'");
     impl->tx->exec("SET LOCAL IntervalStyle = 'postgres'");
@@ -113,6 +117,17 @@ Result<std::unique_ptr<PgSnapshot>> PgSnapshot::Open(const Options& options) {
 }
 
 int PgSnapshot::backend_pid() const { return impl_->conn->backendpid(); }
+
+Result<std::string> PgSnapshot::ExportSnapshot() {
+  if (impl_->stream_open) return Status::Internal("ExportSnapshot while a COPY is open");
+  try {
+    pqxx::result r = impl_->tx->exec("SELECT pg_export_snapshot()");
+    if (r.empty() || r[0][0].is_null()) return Status::Unavailable("pg_export_snapshot() returned nothing");
+    return r[0][0].as<std::string>();
+  } catch (const std::exception& e) {
+    return StatusFromPgException(e, "exporting the snapshot");
+  }
+}
 
 Result<uint64_t> PgSnapshot::EstimateRows(const index::SourceSpec& source) {
   if (impl_->stream_open) return Status::Internal("EstimateRows while a COPY is open");

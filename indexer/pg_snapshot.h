@@ -1,8 +1,8 @@
 // PgSnapshot: a PostgreSQL connection holding one REPEATABLE READ READ ONLY transaction, from
 // which collections are streamed with COPY (SELECT id, columns... WHERE live) TO STDOUT.
 //
-// Every collection of a rebuild is read inside this one transaction, so all of them reflect the
-// same snapshot. Rows are read one raw COPY text line at a time (CopyStream::ReadLine) and
+// Every collection of a rebuild is read inside this transaction (or one that imported its
+// snapshot, below), so all of them reflect the same snapshot. Rows are read one raw COPY text line at a time (CopyStream::ReadLine) and
 // decoded by CopyTextDecoder: never a whole table in memory, and no libpqxx field conversion
 // (6.4.5 crashes on NULL into optional<string>).
 //
@@ -14,7 +14,13 @@
 // about twice as fast as a server-side cursor fetched in batches. The end-to-end tests pin this
 // behaviour (a libpqxx that quoted the name would fail them loudly, not silently).
 //
-// Not thread-safe: one thread drives a snapshot. Errors: kUnavailable for connection problems,
+// Several connections can share the snapshot, so that collections stream in parallel and still
+// see the same instant: ExportSnapshot() on the first (pg_export_snapshot()), then Open() of the
+// others with Options::import_snapshot (SET TRANSACTION SNAPSHOT as the first statement of their
+// transaction), while the exporting transaction is still open.
+//
+// Not thread-safe: one thread drives a snapshot (distinct PgSnapshots may be used by distinct
+// threads). Errors: kUnavailable for connection problems,
 // kInvalidArgument for SQL the server rejects (bad table/column/live_condition in a schema),
 // kDeadlineExceeded for statement_timeout; every message carries the server's text.
 #pragma once
@@ -38,6 +44,8 @@ class PgSnapshot {
     std::chrono::milliseconds statement_timeout{0};  // 0 = server default
     std::chrono::seconds connect_timeout{10};        // added unless the URL sets connect_timeout
     std::string application_name = "busca-rebuild";
+    // Non-empty: adopt this exported snapshot (see ExportSnapshot) instead of taking a new one.
+    std::string import_snapshot;
   };
 
   // Connects, sets TimeZone=UTC and DateStyle=ISO, and begins the snapshot transaction.
@@ -47,6 +55,10 @@ class PgSnapshot {
   PgSnapshot& operator=(const PgSnapshot&) = delete;
 
   int backend_pid() const;
+
+  // pg_export_snapshot(): an id other connections pass as Options::import_snapshot to read the
+  // very same snapshot. Valid while this transaction is open.
+  Result<std::string> ExportSnapshot();
 
   // The planner's row estimate of the source table (pg_class.reltuples; 0 when never analysed).
   Result<uint64_t> EstimateRows(const index::SourceSpec& source);

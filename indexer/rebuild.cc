@@ -4,12 +4,17 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "engine/index/generation.h"
+#include "engine/index/generation_writer.h"
 #include "engine/index/index_dir.h"
 #include "engine/index/schema.h"
 #include "indexer/collection_builder.h"
@@ -86,6 +91,29 @@ class LoggingSink : public ProgressSink {
   ProgressSink* inner_;
   EventLog* log_;
   std::map<std::string, double> last_logged_;
+};
+
+// Serialises every call into another sink (the lanes of a rebuild report from their threads).
+class SynchronizedSink : public ProgressSink {
+ public:
+  explicit SynchronizedSink(ProgressSink* inner) : inner_(inner) {}
+  void OnPhase(std::string_view collection, RebuildPhase phase, std::string_view detail) override {
+    std::lock_guard<std::mutex> guard(mu_);
+    inner_->OnPhase(collection, phase, detail);
+  }
+  void OnProgress(std::string_view collection, uint64_t rows, uint64_t estimated_rows,
+                  double elapsed_seconds) override {
+    std::lock_guard<std::mutex> guard(mu_);
+    inner_->OnProgress(collection, rows, estimated_rows, elapsed_seconds);
+  }
+  void OnCollectionDone(const CollectionSummary& s) override {
+    std::lock_guard<std::mutex> guard(mu_);
+    inner_->OnCollectionDone(s);
+  }
+
+ private:
+  std::mutex mu_;
+  ProgressSink* inner_;
 };
 
 RebuildOutcome Failed(RebuildOutcome& outcome, Status status, FailureKind kind) {
@@ -307,6 +335,58 @@ RebuildOutcome RunRebuild(const RebuildOptions& options, ProgressSink* progress)
   }
 
   // --- Build every collection inside the one snapshot -----------------------------------------
+  // The collections are split into up to two lanes (balanced by the planner's row estimates)
+  // that stream at the same time, each on its own connection; the second connection imports the
+  // first one's exported snapshot, so every collection still reads the same instant. Within a
+  // lane, collection i's Finish (last segment, files, checksums, rename) runs on its own thread
+  // while collection i + 1 streams.
+  std::vector<std::vector<size_t>> lanes(1);
+  // The memory budget is shared by the lanes in proportion to their estimated rows.
+  std::vector<uint64_t> lane_budget(1, options.memory_budget_bytes);
+  if (schemas.size() >= 2 && options.threads != 1) {
+    std::vector<std::pair<uint64_t, size_t>> sized;  // (estimate, schema index)
+    for (size_t i = 0; i < schemas.size(); ++i) {
+      Result<uint64_t> estimate = (*snapshot)->EstimateRows(schemas[i].source);
+      sized.emplace_back(estimate.ok() ? *estimate : 0, i);
+    }
+    std::stable_sort(sized.begin(), sized.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    lanes.assign(2, {});
+    uint64_t load[2] = {0, 0};
+    for (const auto& [rows, i] : sized) {
+      const int lane = load[0] <= load[1] ? 0 : 1;
+      lanes[lane].push_back(i);
+      load[lane] += std::max<uint64_t>(rows, 1);
+    }
+    for (auto& lane : lanes) std::sort(lane.begin(), lane.end());  // schema order within a lane
+    const double total = static_cast<double>(load[0] + load[1]);
+    lane_budget.assign(2, 0);
+    for (int lane = 0; lane < 2; ++lane) {
+      lane_budget[lane] = std::max<uint64_t>(
+          16ull << 20, static_cast<uint64_t>(static_cast<double>(options.memory_budget_bytes) *
+                                             (static_cast<double>(load[lane]) / total)));
+    }
+  } else {
+    for (size_t i = 0; i < schemas.size(); ++i) lanes[0].push_back(i);
+  }
+  std::vector<std::unique_ptr<PgSnapshot>> snapshots;
+  snapshots.push_back(std::move(snapshot).value());
+  if (lanes.size() > 1) {
+    Result<std::string> exported = snapshots[0]->ExportSnapshot();
+    Result<std::unique_ptr<PgSnapshot>> second =
+        exported.ok() ? [&] {
+          PgSnapshot::Options imported = pg_options;
+          imported.import_snapshot = *exported;
+          return PgSnapshot::Open(imported);
+        }()
+                      : Result<std::unique_ptr<PgSnapshot>>(exported.status());
+    if (!second.ok()) {
+      return fail(second.status().WithContext("opening a second connection on the snapshot"),
+                  FailureKind::kSourceUnreachable);
+    }
+    snapshots.push_back(std::move(second).value());
+  }
+
   std::vector<PendingGeneration> pending;
   std::vector<BuildResult> built;
   BuildOptions build_options;
@@ -314,47 +394,84 @@ RebuildOutcome RunRebuild(const RebuildOptions& options, ProgressSink* progress)
   build_options.threads = options.threads;
   build_options.pause_after_rows = options.pause_after_rows;
   build_options.on_pause = options.on_pause;
-  // Collection i's Finish (writing files, checksums, rename) runs on its own thread while
-  // collection i + 1 streams; the snapshot and the sink stay on this thread.
-  std::vector<std::future<BuildOutcome>> finishing;
-  // Waits for every Finish in flight; successful ones become pending (so they can be discarded).
-  auto collect = [&]() -> BuildOutcome {
-    BuildOutcome first_failure;
-    for (size_t i = 0; i < finishing.size(); ++i) {
-      BuildOutcome b = finishing[i].get();
-      if (b.status.ok()) {
-        pending.push_back({schemas[i].name, b.result.info.id, false});
-        for (const std::string& w : b.result.first_warnings) {
-          sink.Event({{"event", "row_warning"}, {"collection", schemas[i].name}, {"warning", w}});
-        }
-        built.push_back(std::move(b.result));
-      } else if (first_failure.status.ok()) {
-        first_failure = std::move(b);
+  // Lanes report progress from their own threads: serialise the calls into the sink.
+  SynchronizedSink lane_sink(&sink);
+  std::vector<std::optional<BuildOutcome>> outcomes(schemas.size());
+  std::atomic<bool> lane_failed{false};
+  auto run_lane = [&](PgSnapshot& lane_snapshot, const std::vector<size_t>& indices, uint64_t budget) {
+    BuildOptions lane_options = build_options;
+    lane_options.memory_budget_bytes = budget;
+    std::vector<std::pair<size_t, std::future<BuildOutcome>>> finishing;
+    for (size_t i : indices) {
+      if (lane_failed.load()) break;
+      const index::CollectionSchema& schema = schemas[i];
+      lane_sink.OnPhase(schema.name, RebuildPhase::kStream, schema.source.table);
+      StreamedCollection streamed = StreamCollection(schema, dir, lane_snapshot, lane_options, lane_sink);
+      if (!streamed.outcome.status.ok()) {
+        lane_failed.store(true);
+        outcomes[i] = std::move(streamed.outcome);
+        break;
       }
+      finishing.emplace_back(i, std::async(std::launch::async, [&schema, s = std::move(streamed)]() mutable {
+                               return FinishCollection(schema, std::move(s));
+                             }));
     }
-    finishing.clear();
-    return first_failure;
+    for (auto& [i, f] : finishing) {
+      outcomes[i] = f.get();
+      if (!outcomes[i]->status.ok()) lane_failed.store(true);
+    }
   };
-  for (const auto& schema : schemas) {
-    sink.OnPhase(schema.name, RebuildPhase::kStream, schema.source.table);
-    StreamedCollection streamed = StreamCollection(schema, dir, **snapshot, build_options, sink);
-    if (!streamed.outcome.status.ok()) {
-      snapshot->reset();
-      (void)collect();
-      DiscardUnpublished(dir, pending, sink);
-      return fail(streamed.outcome.status, streamed.outcome.failure);
+  {
+    std::thread second_lane;
+    if (lanes.size() > 1) {
+      second_lane = std::thread([&] {
+        try {
+          run_lane(*snapshots[1], lanes[1], lane_budget[1]);
+        } catch (const std::exception& e) {
+          lane_failed.store(true);
+          outcomes[lanes[1].front()] =
+              BuildOutcome{Status::Internal(std::string("lane: ") + e.what()), FailureKind::kInternal, {}};
+        }
+      });
     }
-    finishing.push_back(std::async(std::launch::async,
-                                   [&schema, s = std::move(streamed)]() mutable {
-                                     return FinishCollection(schema, std::move(s));
-                                   }));
+    try {
+      run_lane(*snapshots[0], lanes[0], lane_budget[0]);
+    } catch (const std::exception& e) {
+      lane_failed.store(true);
+      outcomes[lanes[0].front()] =
+          BuildOutcome{Status::Internal(std::string("lane: ") + e.what()), FailureKind::kInternal, {}};
+    }
+    if (second_lane.joinable()) second_lane.join();
   }
-  Status snapshot_end = (*snapshot)->Finish();
-  snapshot->reset();
-  BuildOutcome finish_failure = collect();
-  if (!finish_failure.status.ok()) {
+  Status snapshot_end;
+  for (auto& snap : snapshots) {
+    if (!lane_failed.load()) {
+      Status s = snap->Finish();
+      if (snapshot_end.ok()) snapshot_end = s;
+    }
+    snap.reset();
+  }
+  BuildOutcome first_failure;
+  for (size_t i = 0; i < schemas.size(); ++i) {
+    if (!outcomes[i].has_value()) continue;
+    BuildOutcome& b = *outcomes[i];
+    if (b.status.ok()) {
+      pending.push_back({schemas[i].name, b.result.info.id, false});
+      for (const std::string& w : b.result.first_warnings) {
+        sink.Event({{"event", "row_warning"}, {"collection", schemas[i].name}, {"warning", w}});
+      }
+      built.push_back(std::move(b.result));
+    } else if (first_failure.status.ok()) {
+      first_failure = std::move(b);
+    }
+  }
+  if (!first_failure.status.ok()) {
     DiscardUnpublished(dir, pending, sink);
-    return fail(finish_failure.status, finish_failure.failure);
+    return fail(first_failure.status, first_failure.failure);
+  }
+  if (built.size() != schemas.size()) {
+    DiscardUnpublished(dir, pending, sink);
+    return fail(Status::Internal("a collection was neither built nor failed"), FailureKind::kInternal);
   }
   if (!snapshot_end.ok()) {
     DiscardUnpublished(dir, pending, sink);
@@ -378,8 +495,15 @@ RebuildOutcome RunRebuild(const RebuildOptions& options, ProgressSink* progress)
     summary.finish_seconds = b.finish_seconds;
     Status verdict;
     {
+      // Every file's checksum, streamed (the generation does not become resident here); then
+      // the MANIFEST, sizes, headers and structure, mapped.
+      const std::filesystem::path gen_path = dir.GenerationPath(schema.name, b.info.id);
+      Status checksums = index::VerifyFileChecksums(gen_path, b.info.files);
+      index::OpenOptions structure_only;
+      structure_only.verify_checksums = false;
       Result<std::shared_ptr<const index::Generation>> fresh =
-          index::Generation::Open(dir.GenerationPath(schema.name, b.info.id));
+          checksums.ok() ? index::Generation::Open(gen_path, structure_only)
+                         : Result<std::shared_ptr<const index::Generation>>(checksums);
       if (!fresh.ok()) {
         verdict = fresh.status().WithContext("re-opening the new generation");
       } else if ((*fresh)->live_doc_count() != b.rows_read) {

@@ -114,7 +114,9 @@ struct RebuildOptions {
   double min_ratio = 0.5;                   // refuse new_docs < min_ratio * live_docs
   uint64_t memory_budget_bytes = 1ull << 30;  // writer flushes partial segments past this
   int keep_generations = 3;                 // old generations kept for rollback (>= 0)
-  int threads = 0;                          // analyser threads; 0 = hardware concurrency
+  // Analyser threads of each lane (two lanes of collections stream at once, see README);
+  // 0 = hardware concurrency; 1 = a single lane.
+  int threads = 0;
   std::chrono::milliseconds statement_timeout{0};  // 0 = leave the server's setting
   std::chrono::seconds connect_timeout{10};
   std::filesystem::path log_path;           // JSON-lines event log; empty = none

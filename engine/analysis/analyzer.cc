@@ -33,6 +33,7 @@ struct AnalysedWord {
   std::string term;
   std::string folded_surface;
   bool stopword = false;
+  uint64_t id = 0;  // TokenView::word_id: (cache generation << 32) | (entry index + 1)
 };
 
 // A cheap hash for short keys (words are a few bytes): 8-byte chunks, multiply-xorshift mixing.
@@ -73,12 +74,27 @@ class WordCache {
     }
   }
 
+  // Prefetch helpers for a caller that knows the next words' hashes: first the slot a probe
+  // starts at, a few words later (the slot is then in cache) the entry it will compare against.
+  void PrefetchSlot(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (kSlots - 1)]); }
+  void PrefetchEntry(uint64_t hash) const {
+    const Slot& slot = slots_[hash & (kSlots - 1)];
+    if (slot.index_plus_one != 0 && slot.hash_high == static_cast<uint32_t>(hash >> 32)) {
+      const char* entry = reinterpret_cast<const char*>(&entries_[slot.index_plus_one - 1]);
+      __builtin_prefetch(entry);
+      __builtin_prefetch(entry + 64);
+      __builtin_prefetch(entry + 128);
+    }
+  }
+
   // REQUIRES: raw is not in the cache.
   const AnalysedWord& Insert(std::string_view raw, uint64_t hash, AnalysedWord word) {
     if (entries_.size() >= kCacheMaxEntries) {
       entries_.clear();
       std::fill(slots_.begin(), slots_.end(), Slot{});
+      ++generation_;
     }
+    word.id = (generation_ << 32) | (entries_.size() + 1);
     entries_.push_back(Entry{std::string(raw), std::move(word)});
     size_t i = hash & (kSlots - 1);
     while (slots_[i].index_plus_one != 0) i = (i + 1) & (kSlots - 1);
@@ -98,6 +114,7 @@ class WordCache {
   };
   std::vector<Slot> slots_;
   std::vector<Entry> entries_;
+  uint64_t generation_ = 0;  // clears so far: ids are never reused within an Analyzer
 };
 
 // True if `word` holds a decimal digit (any script). Such words are not stemmed, as in
@@ -138,8 +155,9 @@ struct Analyzer::Impl {
     out->assign(reinterpret_cast<const char*>(s), static_cast<size_t>(sb_stemmer_length(stemmer)));
   }
 
-  const AnalysedWord& Lookup(std::string_view raw) {
-    const uint64_t hash = HashWord(raw);
+  const AnalysedWord& Lookup(std::string_view raw) { return Lookup(raw, HashWord(raw)); }
+  // REQUIRES: hash == HashWord(raw).
+  const AnalysedWord& Lookup(std::string_view raw, uint64_t hash) {
     if (const AnalysedWord* hit = cache.Find(raw, hash)) return *hit;
     AnalysedWord word;
     NormalizeWordTo(raw, &word.surface);
@@ -154,35 +172,79 @@ struct Analyzer::Impl {
     return cache.Insert(raw, hash, std::move(word));
   }
 
+  // Segments `text` and calls emit(word, position, span) for every token, in order. `word` is
+  // valid until the next Lookup.
+  template <typename Emit>
+  void ForEachToken(std::string_view text, uint32_t first_position, Emit&& emit);
+
   sb_stemmer* stemmer;
   WordSegmenter segmenter;
   std::vector<WordSpan> spans;
+  std::vector<uint64_t> hashes;  // HashWord of each span
   WordCache cache;
 };
 
 Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
 Analyzer::~Analyzer() = default;
 
-void Analyzer::Analyze(std::string_view text, std::vector<Token>* out, uint32_t first_position) {
+template <typename Emit>
+void Analyzer::Impl::ForEachToken(std::string_view text, uint32_t first_position, Emit&& emit) {
   constexpr size_t kMaxText = std::numeric_limits<uint32_t>::max() - 1;
   if (text.size() > kMaxText) text = text.substr(0, kMaxText);
-  impl_->segmenter.Segment(text, &impl_->spans);
-  out->reserve(out->size() + impl_->spans.size());
+  segmenter.Segment(text, &spans);
+  // The cache lookups are memory-bound: hash every word first, then prefetch the cache slot
+  // kSlotAhead words ahead and the entry it points to kEntryAhead words ahead.
+  constexpr size_t kSlotAhead = 8, kEntryAhead = 4;
+  const size_t n = spans.size();
+  hashes.resize(n);
+  for (size_t i = 0; i < n; ++i) hashes[i] = HashWord(text.substr(spans[i].start, spans[i].end - spans[i].start));
+  for (size_t i = 0; i < std::min(n, kSlotAhead); ++i) cache.PrefetchSlot(hashes[i]);
   uint32_t position = first_position;
-  for (const WordSpan& span : impl_->spans) {
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) cache.PrefetchSlot(hashes[i + kSlotAhead]);
+    if (i + kEntryAhead < n) cache.PrefetchEntry(hashes[i + kEntryAhead]);
+    const WordSpan& span = spans[i];
     const uint32_t this_position = position++;
     if (span.end - span.start > kMaxWordBytes) continue;
-    const AnalysedWord& word = impl_->Lookup(text.substr(span.start, span.end - span.start));
-    Token& token = out->emplace_back();
-    token.surface = word.surface;
-    token.stem = word.stem;
-    token.term = word.term;
-    token.folded_surface = word.folded_surface;
-    token.position = this_position;
-    token.start = span.start;
-    token.end = span.end;
-    token.stopword = word.stopword;
+    emit(Lookup(text.substr(span.start, span.end - span.start), hashes[i]), this_position, span);
   }
+}
+
+void Analyzer::Analyze(std::string_view text, std::vector<Token>* out, uint32_t first_position) {
+  bool reserved = false;
+  impl_->ForEachToken(text, first_position,
+                      [&](const AnalysedWord& word, uint32_t position, const WordSpan& span) {
+                        if (!reserved) {
+                          out->reserve(out->size() + impl_->spans.size());
+                          reserved = true;
+                        }
+                        Token& token = out->emplace_back();
+                        token.surface = word.surface;
+                        token.stem = word.stem;
+                        token.term = word.term;
+                        token.folded_surface = word.folded_surface;
+                        token.position = position;
+                        token.start = span.start;
+                        token.end = span.end;
+                        token.stopword = word.stopword;
+                      });
+}
+
+void Analyzer::Analyze(std::string_view text, TokenSink& sink, uint32_t first_position) {
+  impl_->ForEachToken(text, first_position,
+                      [&](const AnalysedWord& word, uint32_t position, const WordSpan& span) {
+                        TokenView token;
+                        token.word_id = word.id;
+                        token.surface = word.surface;
+                        token.stem = word.stem;
+                        token.term = word.term;
+                        token.folded_surface = word.folded_surface;
+                        token.position = position;
+                        token.start = span.start;
+                        token.end = span.end;
+                        token.stopword = word.stopword;
+                        sink.OnToken(token);
+                      });
 }
 
 std::vector<Token> Analyzer::Analyze(std::string_view text) {

@@ -34,6 +34,31 @@
 
 namespace busca::analysis {
 
+// A token as views into the Analyzer's cache of analysed words: the same values as the Token
+// Analyze() would append, without copying the strings. The views are valid only during the
+// TokenSink::OnToken call that receives them.
+struct TokenView {
+  std::string_view surface;
+  std::string_view stem;
+  std::string_view term;
+  std::string_view folded_surface;
+  uint32_t position = 0;
+  uint32_t start = 0;
+  uint32_t end = 0;
+  bool stopword = false;
+  // Names the analysed word within this Analyzer (never reused by it): tokens with equal
+  // non-zero ids have equal surface, stem, term and folded_surface (the converse need not hold:
+  // "Pão" and "pão" are different words with the same analysis). 0 = unknown.
+  uint64_t word_id = 0;
+};
+
+// Receives the tokens of Analyzer::Analyze(text, sink), in order.
+class TokenSink {
+ public:
+  virtual ~TokenSink() = default;
+  virtual void OnToken(const TokenView& token) = 0;
+};
+
 class Analyzer {
  public:
   // Words longer than this many bytes (in the original text) are not tokens.
@@ -48,6 +73,10 @@ class Analyzer {
   // Positions start at `first_position`; byte offsets refer to `text`. Text beyond the first
   // 4 GiB - 1 bytes is ignored (offsets are 32-bit).
   void Analyze(std::string_view text, std::vector<Token>* out, uint32_t first_position = 0);
+
+  // The same tokens as Analyze(text, out, first_position), handed to `sink` one at a time as
+  // views (no string copies): the indexer aggregates them per document on the fly.
+  void Analyze(std::string_view text, TokenSink& sink, uint32_t first_position = 0);
 
   // Analyses a single query word or any text and returns its tokens (convenience wrapper).
   std::vector<Token> Analyze(std::string_view text);

@@ -1,11 +1,20 @@
 #include "engine/index/generation_writer.h"
 
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zstd.h>
 
+#include <cerrno>
+
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -14,6 +23,7 @@
 #include <roaring/roaring.hh>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 
 #include "engine/index/doc_id.h"
 #include "engine/index/file_format.h"
@@ -36,20 +46,218 @@ constexpr size_t kMapNodeOverhead = 64;
 // std::unordered_map) so that segment boundaries do not depend on the hash map implementation.
 constexpr size_t kSurfaceAccOverhead = 88;
 
+// Hash of a term, surface-dictionary key or spelling. DocumentPreparer computes it in parallel;
+// the writer's tables only compare and place.
+uint64_t KeyHash(std::string_view key) { return absl::Hash<std::string_view>()(key); }
+
+// string -> dense id (0, 1, 2, ... in insertion order) over pre-hashed keys: open addressing with
+// linear probing, load factor <= 1/2. Keeps the keys.
+class InternTable {
+ public:
+  // The id of `key` (hash = KeyHash(key)), inserting it when absent; .second = inserted.
+  std::pair<uint32_t, bool> Intern(std::string_view key, uint64_t hash) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id_plus_one == 0) {
+        keys_.emplace_back(key);
+        hashes_.push_back(hash);
+        slot = Slot{static_cast<uint32_t>(keys_.size()), tag};
+        return {slot.id_plus_one - 1, true};
+      }
+      if (slot.tag == tag && keys_[slot.id_plus_one - 1] == key) return {slot.id_plus_one - 1, false};
+    }
+  }
+  // Forgets every key; keeps a small table.
+  void Clear() {
+    keys_.clear();
+    hashes_.clear();
+    if (slots_.size() > kMinSlots * 4) {
+      slots_.assign(kMinSlots, Slot{});
+    } else {
+      std::fill(slots_.begin(), slots_.end(), Slot{});
+    }
+  }
+  size_t size() const { return keys_.size(); }
+  const std::string& key(uint32_t id) const { return keys_[id]; }
+  // Prefetch helpers for callers that look many keys up at once: the slot a key's probe starts
+  // at, then the entry the probe will most likely compare against.
+  void PrefetchSlot(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  // The id of the first entry the probe for `hash` would compare against, or kNone.
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  uint32_t Candidate(uint64_t hash) const {
+    if (slots_.empty()) return kNone;
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i].id_plus_one == 0) return kNone;
+      if (slots_[i].tag == tag) return slots_[i].id_plus_one - 1;
+    }
+  }
+  void PrefetchKey(uint32_t id) const { __builtin_prefetch(&keys_[id]); }
+  uint64_t hash(uint32_t id) const { return hashes_[id]; }
+
+ private:
+  static constexpr size_t kMinSlots = 64;
+  struct Slot {
+    uint32_t id_plus_one = 0;  // 0: empty
+    uint32_t tag = 0;          // high half of the hash
+  };
+  void Grow() {
+    std::vector<Slot> slots(std::max(kMinSlots, slots_.size() * 2));
+    const size_t mask = slots.size() - 1;
+    for (uint32_t id = 0; id < keys_.size(); ++id) {
+      size_t i = hashes_[id] & mask;
+      while (slots[i].id_plus_one != 0) i = (i + 1) & mask;
+      slots[i] = Slot{id + 1, static_cast<uint32_t>(hashes_[id] >> 32)};
+    }
+    slots_ = std::move(slots);
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string> keys_;
+  std::vector<uint64_t> hashes_;
+};
+
+// The postings of the in-memory segment: per term one append-only byte stream (per doc, as
+// varints: the gap to the term's previous doc, num_slots tfs, then per slot the positions as
+// first value and gaps) stored as a chain of slices of growing size in 1 MiB blocks, so that
+// adding a posting touches the term's stream state and its write position only (no per-term
+// vectors to grow and copy), and a posting costs a few bytes. Flush() decodes one term at a
+// time. Addresses are 32-bit: a pool holds at most 4 GiB (the writer flushes before).
+class PostingPool {
+ public:
+  struct Stream {
+    uint32_t head = 0;      // address of the first slice (0: none yet)
+    uint32_t tail = 0;      // next byte to write
+    uint32_t end = 0;       // address of the current slice's 4-byte link
+    uint32_t bytes = 0;     // bytes written
+    uint32_t level = 0;     // of the current slice
+    uint32_t last_doc = 0;  // last doc appended
+  };
+  static constexpr uint64_t kMaxBytes = (uint64_t{1} << 32) - (uint64_t{64} << 20);
+
+  // Appends n bytes to `stream` (an empty stream gets its first slice).
+  void Append(Stream& stream, const uint8_t* data, size_t n) {
+    if (stream.head == 0) {
+      stream.head = stream.tail = NewSlice(0);
+      stream.end = stream.head + SliceBytes(0) - kLinkBytes;
+    }
+    stream.bytes += static_cast<uint32_t>(n);
+    while (n > 0) {
+      if (stream.tail == stream.end) {
+        const uint32_t next = NewSlice(stream.level + 1);
+        std::memcpy(At(stream.end), &next, kLinkBytes);
+        ++stream.level;
+        stream.tail = next;
+        stream.end = next + SliceBytes(stream.level) - kLinkBytes;
+      }
+      const size_t room = std::min<size_t>(n, stream.end - stream.tail);
+      std::memcpy(At(stream.tail), data, room);
+      stream.tail += static_cast<uint32_t>(room);
+      data += room;
+      n -= room;
+    }
+  }
+  void PrefetchTail(const Stream& stream) const {
+    if (stream.head != 0) __builtin_prefetch(At(stream.tail), 1);
+  }
+
+  // Copies the bytes of `stream` to *out (replacing its content).
+  void Read(const Stream& stream, std::vector<uint8_t>* out) const {
+    out->resize(stream.bytes);
+    uint32_t addr = stream.head;
+    uint32_t level = 0;
+    size_t done = 0;
+    while (done < stream.bytes) {
+      const size_t room = std::min<size_t>(stream.bytes - done, SliceBytes(level) - kLinkBytes);
+      std::memcpy(out->data() + done, At(addr), room);
+      done += room;
+      if (done < stream.bytes) std::memcpy(&addr, At(addr + SliceBytes(level) - kLinkBytes), kLinkBytes);
+      ++level;
+    }
+  }
+
+  // Bytes handed out in slices so far (what the memory accounting charges).
+  uint64_t used() const { return used_total_; }
+
+ private:
+  static constexpr uint32_t kBlockShift = 20;  // 1 MiB blocks
+  static constexpr uint32_t kBlockBytes = 1u << kBlockShift;
+  static constexpr uint32_t kLinkBytes = 4;
+  static uint32_t SliceBytes(uint32_t level) { return 16u << std::min(level, 8u); }  // 16 B .. 4 KiB
+  uint8_t* At(uint32_t addr) { return blocks_[addr >> kBlockShift].get() + (addr & (kBlockBytes - 1)); }
+  const uint8_t* At(uint32_t addr) const {
+    return blocks_[addr >> kBlockShift].get() + (addr & (kBlockBytes - 1));
+  }
+  // A slice of SliceBytes(level) bytes, never across blocks; address 0 is reserved ("none").
+  uint32_t NewSlice(uint32_t level) {
+    const uint32_t bytes = SliceBytes(level);
+    if (blocks_.empty() || used_ + bytes > kBlockBytes) {
+      if (blocks_.size() >= (size_t{1} << (32 - kBlockShift))) throw std::length_error("posting pool over 4 GiB");
+      blocks_.emplace_back(new uint8_t[kBlockBytes]);
+      used_ = blocks_.size() == 1 ? 16 : 0;
+    }
+    const uint32_t addr = static_cast<uint32_t>(((blocks_.size() - 1) << kBlockShift) + used_);
+    used_ += bytes;
+    used_total_ += bytes;
+    return addr;
+  }
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;
+  uint32_t used_ = 0;
+  uint64_t used_total_ = 0;
+};
+
+inline void AppendVarint(std::vector<uint8_t>* out, uint32_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<uint8_t>(v));
+}
+
+inline uint32_t ReadVarint(const uint8_t** p) {
+  uint32_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint8_t b = *(*p)++;
+    v |= static_cast<uint32_t>(b & 0x7F) << shift;
+    if (b < 0x80) return v;
+  }
+}
+
+// One distinct (spelling, surface-dictionary key, term) of the segment: occurrences, and its
+// place in its key's chain.
+struct SpellingAcc {
+  std::string spelling;
+  std::string key;
+  uint32_t surface = 0;   // index of the key
+  uint32_t term_id = 0;
+  uint32_t count = 0;     // occurrences
+  uint32_t next = 0;      // next spelling of the same key + 1 (0: none)
+  uint64_t hash = 0;      // KeyHash(spelling)
+};
+
+// One key of the surface dictionary.
 struct SurfaceAcc {
-  absl::flat_hash_map<std::string, uint32_t> spellings;  // surface -> occurrences
-  std::vector<uint32_t> term_ids;                       // distinct, unsorted
   uint32_t doc_freq = 0;
   uint32_t last_doc = std::numeric_limits<uint32_t>::max();
+  uint32_t first_spelling = 0;  // + 1 (0: none)
 };
 
 // The in-memory segment being inverted.
 struct SegmentBuffer {
   uint32_t max_doc = 0;
-  absl::flat_hash_map<std::string, uint32_t> term_index;
-  std::vector<std::string> terms;
-  std::vector<TermPostings> postings;
-  absl::flat_hash_map<std::string, SurfaceAcc> surfaces;
+  InternTable terms;                         // term -> term id
+  std::vector<PostingPool::Stream> postings; // per term id
+  PostingPool pool;
+  InternTable surface_keys;                  // surface-dictionary key -> index into `surfaces`
+  std::vector<SurfaceAcc> surfaces;
+  // (spelling, key, term) -> index into `spellings`: open addressing over the spelling's hash.
+  std::vector<std::pair<uint32_t, uint32_t>> spelling_slots;  // (index + 1, hash tag)
+  std::vector<SpellingAcc> spellings;
   std::vector<std::vector<uint32_t>> lengths;       // per slot, per doc
   std::vector<std::unique_ptr<KeywordAcc>> keywords;  // per schema field
   std::vector<std::unique_ptr<NumericAcc>> numerics;  // per schema field
@@ -57,12 +265,22 @@ struct SegmentBuffer {
   std::string stored_raw;
   uint32_t stored_raw_first_doc = 0;
   uint32_t stored_raw_docs = 0;
-  std::string stored_compressed;
+  // Compressed stored blocks go to a spill file in the temp dir as they fill (they are only read
+  // back by Flush, streamed into the .stored file), so they take no memory.
+  int stored_spill_fd = -1;
+  uint64_t stored_compressed_bytes = 0;
   std::vector<StoredBlock> stored_blocks;
   uint64_t text_bytes = 0;
   uint64_t postings_count = 0;
   uint64_t positions_count = 0;
   size_t memory = 0;
+
+  SegmentBuffer() = default;
+  SegmentBuffer(const SegmentBuffer&) = delete;
+  SegmentBuffer& operator=(const SegmentBuffer&) = delete;
+  ~SegmentBuffer() {
+    if (stored_spill_fd >= 0) ::close(stored_spill_fd);
+  }
 };
 
 }  // namespace
@@ -79,43 +297,24 @@ struct GenerationWriter::Impl {
   bool finished = false;
   bool failed = false;
 
-  std::unordered_map<std::string, std::pair<uint32_t, DocId>> live_ids;
+  absl::flat_hash_map<std::string, std::pair<uint32_t, DocId>> live_ids;
   std::vector<Roaring> deleted;  // per segment, the current one last
   std::vector<SegmentInfo> segments;
   std::vector<FileInfo> files;
   std::unique_ptr<SegmentBuffer> seg;
 
-  // Per-doc inversion scratch. A token "kind" is one distinct (term, folded surface, surface) of
-  // the document: the segment-wide maps are consulted once per kind and document, not per token.
-  struct TokenKind {
-    const analysis::Token* token;  // its first occurrence
-    uint32_t count;                // occurrences in the document
-    uint32_t local_term;           // index into doc_terms
-  };
-  struct KindKey {
-    std::string_view term, folded, surface;
-    bool operator==(const KindKey& o) const {
-      return surface == o.surface && term == o.term && folded == o.folded;
-    }
-  };
-  struct KindKeyHash {
-    size_t operator()(const KindKey& k) const { return std::hash<std::string_view>()(k.surface); }
-  };
-  struct Occurrence {
-    uint32_t kind;
-    uint32_t slot;
-    uint32_t position;
-  };
-  absl::flat_hash_map<KindKey, uint32_t, KindKeyHash> kind_index;
-  std::vector<TokenKind> kinds;
-  std::vector<Occurrence> scratch;                     // per token, in field and token order
-  std::vector<uint32_t> doc_terms;                     // local term -> term id
-  std::vector<uint32_t> bucket_start;                  // local term -> first entry in `sorted`
-  std::vector<uint32_t> bucket_fill;
-  std::vector<std::pair<uint32_t, uint32_t>> sorted;   // (slot, position), bucketed by local term
-  std::vector<uint64_t> term_stamp;                    // term id -> doc_serial of its last doc
-  std::vector<uint32_t> term_local;                    // term id -> local term (if stamped)
-  uint64_t doc_serial = 0;                             // AddDoc calls so far, never reset
+  DocumentPreparer preparer;            // for Add(): the same path as the indexer's
+  PreparedDocument prepared;            // Add()'s scratch
+  std::vector<uint32_t> doc_term_ids;   // per term of the doc being added: its term id
+  std::vector<uint8_t> entry;           // one posting being appended
+  std::vector<uint32_t> doc_spellings;  // per spelling of the doc being added: its key's index
+  TermPostings term_postings;           // Flush(): one term decoded
+  std::vector<FileInfo> postings_files; // Flush(): written by the postings thread
+  ZSTD_CCtx* cctx = nullptr;            // reused across stored blocks
+  std::string compressed;               // one stored block, compressed
+
+  explicit Impl(const CollectionSchema& s) : schema(s), preparer(schema) {}
+  ~Impl() { ZSTD_freeCCtx(cctx); }
 
   void ResetSegment() {
     seg = std::make_unique<SegmentBuffer>();
@@ -135,8 +334,12 @@ struct GenerationWriter::Impl {
 
   uint32_t current_segment() const { return static_cast<uint32_t>(segments.size()); }
 
-  Status AddDoc(AnalyzedDocument&& adoc);
-  void StoreDoc(const Document& doc);
+  Status CheckAdd(const PreparedDocument& doc) const;
+  SpellingAcc* FindSpelling(const PreparedDocument::Spelling& sp, std::string_view key, std::string_view spelling,
+                            uint32_t term_id);
+  SpellingAcc* AddSpelling(const PreparedDocument::Spelling& sp, std::string_view key, std::string_view spelling,
+                           uint32_t term_id);
+  Status AddDoc(const PreparedDocument& doc);
   Status CompressStoredBlock();
   Status Flush();
   Status WritePostings(const std::vector<uint32_t>& order, const std::string& prefix, SegmentInfo* info);
@@ -171,9 +374,8 @@ Result<std::unique_ptr<GenerationWriter>> GenerationWriter::Create(const Collect
   // Round-trip the schema so a generation never holds one ParseSchema would refuse.
   BUSCA_RETURN_IF_ERROR(ParseSchema(SchemaToJson(schema), "schema of collection " + schema.name).status());
   std::unique_ptr<GenerationWriter> w(new GenerationWriter());
-  w->impl_ = std::make_unique<Impl>();
+  w->impl_ = std::make_unique<Impl>(schema);
   Impl& impl = *w->impl_;
-  impl.schema = schema;
   impl.dir = dir;
   impl.options = options;
   impl.options.stored_block_bytes = std::max<size_t>(options.stored_block_bytes, 256);
@@ -199,120 +401,134 @@ size_t GenerationWriter::ApproximateMemoryUsage() const { return impl_->seg->mem
 Status GenerationWriter::Add(AnalyzedDocument&& doc) {
   Impl& impl = *impl_;
   if (impl.finished || impl.failed) return Status::FailedPrecondition("GenerationWriter::Add after Finish or a failed flush");
-  BUSCA_RETURN_IF_ERROR(ValidateDocument(impl.schema, doc.doc));
-  if (doc.field_tokens.size() != impl.schema.fields.size()) {
-    return Status::InvalidArgument("document " + doc.doc.id + ": field_tokens must be parallel to the schema fields");
+  BUSCA_RETURN_IF_ERROR(impl.preparer.Prepare(std::move(doc), &impl.prepared));
+  return AddPrepared(impl.prepared);
+}
+
+Status GenerationWriter::Impl::CheckAdd(const PreparedDocument& doc) const {
+  if (finished || failed) return Status::FailedPrecondition("GenerationWriter::Add after Finish or a failed flush");
+  if (doc.num_fields_ != schema.fields.size() || doc.num_slots_ != num_slots ||
+      doc.doc_.values.size() != schema.fields.size()) {
+    return Status::InvalidArgument("document \"" + doc.doc_.id + "\" was not prepared for the schema of collection " +
+                                   schema.name);
   }
-  for (size_t i = 0; i < impl.schema.fields.size(); ++i) {
-    if (impl.schema.fields[i].type != FieldType::kText && !doc.field_tokens[i].empty()) {
-      return Status::InvalidArgument("document " + doc.doc.id + ": tokens given for non-text field \"" +
-                                     impl.schema.fields[i].name + "\"");
-    }
+  if (live_ids.contains(doc.doc_.id)) {
+    return Status::InvalidArgument("duplicate external id \"" + doc.doc_.id + "\" (Delete it first to replace it)");
   }
-  if (impl.live_ids.count(doc.doc.id)) {
-    return Status::InvalidArgument("duplicate external id \"" + doc.doc.id + "\" (Delete it first to replace it)");
-  }
+  return Status::Ok();
+}
+
+Status GenerationWriter::AddPrepared(const PreparedDocument& doc) {
+  Impl& impl = *impl_;
+  BUSCA_RETURN_IF_ERROR(impl.CheckAdd(doc));
   if (impl.seg->max_doc >= impl.options.max_docs_per_segment) {
     BUSCA_RETURN_IF_ERROR(FlushSegment());
   }
-  BUSCA_RETURN_IF_ERROR(impl.AddDoc(std::move(doc)));
+  BUSCA_RETURN_IF_ERROR(impl.AddDoc(doc));
   ++docs_added_;
-  if (impl.seg->memory > impl.options.memory_budget_bytes) {
+  if (impl.seg->memory > impl.options.memory_budget_bytes || impl.seg->pool.used() > PostingPool::kMaxBytes) {
     BUSCA_RETURN_IF_ERROR(FlushSegment());
   }
   return Status::Ok();
 }
 
-Status GenerationWriter::Impl::AddDoc(AnalyzedDocument&& adoc) {
+// The serial half of the inversion: merges a prepared document into the in-memory segment.
+// Memory accounting: postings are charged the posting-pool bytes they take (varint-coded,
+// slices included); terms, surface keys, spellings, ids and columns a fixed price per entry;
+// stored fields their raw bytes until their block is compressed and spilled to disk. All of it
+// is a function of the input, so segment boundaries are deterministic.
+Status GenerationWriter::Impl::AddDoc(const PreparedDocument& p) {
   SegmentBuffer& s = *seg;
   const DocId doc = s.max_doc;
-  const Document& d = adoc.doc;
+  const Document& d = p.doc_;
 
-  // Inversion of the text fields. Pass 1 groups the tokens into kinds (a small per-doc table).
-  ++doc_serial;
-  scratch.clear();
-  kinds.clear();
-  kind_index.clear();
-  for (uint32_t slot = 0; slot < num_slots; ++slot) {
-    size_t field = text_fields[slot];
-    const auto& tokens = adoc.field_tokens[field];
-    if (const auto* text = std::get_if<std::string>(&d.values[field])) s.text_bytes += text->size();
-    s.lengths[slot].push_back(static_cast<uint32_t>(tokens.size()));
-    for (const analysis::Token& tok : tokens) {
-      if (tok.term.empty()) continue;
-      auto [it, inserted] = kind_index.try_emplace(KindKey{tok.term, tok.folded_surface, tok.surface},
-                                                   static_cast<uint32_t>(kinds.size()));
-      if (inserted) kinds.push_back({&tok, 0, 0});
-      ++kinds[it->second].count;
-      scratch.push_back({it->second, slot, tok.position});
+  s.text_bytes += p.text_bytes_;
+  for (uint32_t slot = 0; slot < num_slots; ++slot) s.lengths[slot].push_back(p.lengths_[slot]);
+  // Postings: one entry per distinct term of the document, then the surface dictionary: one per
+  // distinct (term, key, spelling). Every lookup is a cache miss into a table of the whole
+  // segment, so each is done in waves over all of the document's entries, a wave prefetching
+  // what the next one touches: the misses overlap instead of coming one after another.
+  const size_t num_terms = p.terms_.size();
+  doc_term_ids.resize(num_terms);
+  for (const PreparedDocument::Term& term : p.terms_) s.terms.PrefetchSlot(term.hash);
+  for (const PreparedDocument::Term& term : p.terms_) {
+    const uint32_t candidate = s.terms.Candidate(term.hash);
+    if (candidate != InternTable::kNone) {
+      s.terms.PrefetchKey(candidate);
+      __builtin_prefetch(&s.postings[candidate]);
     }
   }
-  // Pass 2: the segment's term and surface maps, once per kind.
-  doc_terms.clear();
-  for (TokenKind& kind : kinds) {
-    const analysis::Token& tok = *kind.token;
-    auto [it, inserted] = s.term_index.try_emplace(tok.term, static_cast<uint32_t>(s.terms.size()));
+  for (size_t t = 0; t < num_terms; ++t) {
+    const std::string_view term = p.View(p.terms_[t].text);
+    auto [term_id, inserted] = s.terms.Intern(term, p.terms_[t].hash);
     if (inserted) {
-      s.terms.push_back(tok.term);
       s.postings.emplace_back();
-      s.memory += 2 * (tok.term.size() + kMapNodeOverhead) + sizeof(TermPostings);
+      s.memory += 2 * (term.size() + kMapNodeOverhead) + sizeof(TermPostings);
     }
-    const uint32_t term_id = it->second;
-    if (term_id >= term_stamp.size()) {
-      const size_t size = std::max<size_t>(2 * term_stamp.size(), size_t{term_id} + 1024);
-      term_stamp.resize(size, 0);
-      term_local.resize(size, 0);
+    doc_term_ids[t] = term_id;
+    s.pool.PrefetchTail(s.postings[term_id]);
+  }
+  const uint64_t pool_before = s.pool.used();
+  uint32_t pos_begin = 0;
+  for (size_t t = 0; t < num_terms; ++t) {
+    PostingPool::Stream& stream = s.postings[doc_term_ids[t]];
+    const uint32_t pos_end = p.positions_end_[t];
+    const uint32_t* tfs = p.tfs_.data() + t * num_slots;
+    const uint32_t* positions = p.positions_.data() + pos_begin;
+    entry.clear();
+    AppendVarint(&entry, doc - stream.last_doc);
+    stream.last_doc = doc;
+    for (uint32_t slot = 0; slot < num_slots; ++slot) AppendVarint(&entry, tfs[slot]);
+    for (uint32_t slot = 0; slot < num_slots; ++slot) {
+      uint32_t prev = 0;
+      for (uint32_t k = 0; k < tfs[slot]; ++k) {
+        AppendVarint(&entry, *positions - prev);
+        prev = *positions++;
+      }
     }
-    if (term_stamp[term_id] != doc_serial) {
-      term_stamp[term_id] = doc_serial;
-      term_local[term_id] = static_cast<uint32_t>(doc_terms.size());
-      doc_terms.push_back(term_id);
+    s.pool.Append(stream, entry.data(), entry.size());
+    s.positions_count += pos_end - pos_begin;
+    pos_begin = pos_end;
+    ++s.postings_count;
+  }
+  s.memory += s.pool.used() - pool_before;
+  const size_t num_spellings = p.spellings_.size();
+  doc_spellings.resize(num_spellings);
+  if (!s.spelling_slots.empty()) {
+    const size_t mask = s.spelling_slots.size() - 1;
+    for (const PreparedDocument::Spelling& sp : p.spellings_) __builtin_prefetch(&s.spelling_slots[sp.spelling_hash & mask]);
+    for (const PreparedDocument::Spelling& sp : p.spellings_) {
+      const uint32_t tag = static_cast<uint32_t>(sp.spelling_hash >> 32);
+      for (size_t i = sp.spelling_hash & mask;; i = (i + 1) & mask) {
+        const auto [index_plus_one, slot_tag] = s.spelling_slots[i];
+        if (index_plus_one == 0) break;
+        if (slot_tag == tag) {
+          const char* entry_bytes = reinterpret_cast<const char*>(&s.spellings[index_plus_one - 1]);
+          __builtin_prefetch(entry_bytes);
+          __builtin_prefetch(entry_bytes + 64);
+          break;
+        }
+      }
     }
-    kind.local_term = term_local[term_id];
-    // Surface dictionary.
-    const std::string& key = tok.folded_surface.empty() ? tok.term : tok.folded_surface;
-    auto [sit, sinserted] = s.surfaces.try_emplace(key);
-    SurfaceAcc& acc = sit->second;
-    if (sinserted) s.memory += key.size() + kMapNodeOverhead + kSurfaceAccOverhead;
-    if (acc.last_doc != doc) {
-      acc.last_doc = doc;
-      ++acc.doc_freq;
-    }
-    auto [spit, spinserted] = acc.spellings.try_emplace(tok.surface.empty() ? key : tok.surface, 0);
-    if (spinserted) s.memory += spit->first.size() + kMapNodeOverhead;
-    spit->second += kind.count;
-    if (std::find(acc.term_ids.begin(), acc.term_ids.end(), term_id) == acc.term_ids.end()) {
-      acc.term_ids.push_back(term_id);
-      s.memory += 4;
+  }
+  for (size_t k = 0; k < num_spellings; ++k) {
+    const PreparedDocument::Spelling& sp = p.spellings_[k];
+    const uint32_t term_id = doc_term_ids[sp.term];
+    const std::string_view key = p.View(sp.key), spelling = p.View(sp.spelling);
+    SpellingAcc* acc = FindSpelling(sp, key, spelling, term_id);
+    if (acc == nullptr) acc = AddSpelling(sp, key, spelling, term_id);
+    acc->count += sp.count;
+    doc_spellings[k] = acc->surface;
+    __builtin_prefetch(&s.surfaces[acc->surface]);
+  }
+  for (uint32_t surface_index : doc_spellings) {
+    SurfaceAcc& surface = s.surfaces[surface_index];
+    if (surface.last_doc != doc) {
+      surface.last_doc = doc;
+      ++surface.doc_freq;
     }
   }
   s.memory += 4 * num_slots;
-  // Pass 3: a stable counting sort of the occurrences by term; within a term they are already in
-  // (slot, position) order when the positions ascend, as the analyzer makes them.
-  const size_t num_terms = doc_terms.size();
-  bucket_start.assign(num_terms + 1, 0);
-  for (const Occurrence& o : scratch) ++bucket_start[kinds[o.kind].local_term + 1];
-  for (size_t t = 0; t < num_terms; ++t) bucket_start[t + 1] += bucket_start[t];
-  bucket_fill.assign(bucket_start.begin(), bucket_start.end() - 1);
-  sorted.resize(scratch.size());
-  for (const Occurrence& o : scratch) sorted[bucket_fill[kinds[o.kind].local_term]++] = {o.slot, o.position};
-  for (size_t t = 0; t < num_terms; ++t) {
-    const auto first = sorted.begin() + bucket_start[t];
-    const auto last = sorted.begin() + bucket_start[t + 1];
-    if (!std::is_sorted(first, last)) std::sort(first, last);
-    TermPostings& p = s.postings[doc_terms[t]];
-    p.docs.push_back(doc);
-    size_t tf_base = p.tfs.size();
-    p.tfs.resize(tf_base + num_slots, 0);
-    for (auto it = first; it != last; ++it) {
-      ++p.tfs[tf_base + it->first];
-      p.positions.push_back(it->second);
-    }
-    const size_t n = static_cast<size_t>(last - first);
-    s.memory += 4 * (1 + num_slots + n);
-    s.positions_count += n;
-    ++s.postings_count;
-  }
 
   // Columns.
   for (size_t i = 0; i < schema.fields.size(); ++i) {
@@ -347,7 +563,12 @@ Status GenerationWriter::Impl::AddDoc(AnalyzedDocument&& adoc) {
     }
   }
 
-  StoreDoc(d);
+  // Stored record (encoded by the preparer).
+  if (s.stored_raw_docs == 0) s.stored_raw_first_doc = s.max_doc;
+  s.stored_raw.append(p.stored_);
+  ++s.stored_raw_docs;
+  s.memory += p.stored_.size();
+
   s.ids.push_back(d.id);
   s.memory += d.id.size() + kVectorOverhead + d.id.size() + kMapNodeOverhead;
   live_ids.emplace(d.id, std::make_pair(current_segment(), doc));
@@ -356,36 +577,99 @@ Status GenerationWriter::Impl::AddDoc(AnalyzedDocument&& adoc) {
   return Status::Ok();
 }
 
-void GenerationWriter::Impl::StoreDoc(const Document& d) {
+SpellingAcc* GenerationWriter::Impl::FindSpelling(const PreparedDocument::Spelling& sp, std::string_view key,
+                                                 std::string_view spelling, uint32_t term_id) {
   SegmentBuffer& s = *seg;
-  if (s.stored_raw_docs == 0) s.stored_raw_first_doc = s.max_doc;
-  size_t before = s.stored_raw.size();
-  AppendStoredRecord(schema, d, &s.stored_raw);
-  ++s.stored_raw_docs;
-  s.memory += s.stored_raw.size() - before;
+  if (s.spelling_slots.empty()) return nullptr;
+  const uint32_t tag = static_cast<uint32_t>(sp.spelling_hash >> 32);
+  const size_t mask = s.spelling_slots.size() - 1;
+  for (size_t i = sp.spelling_hash & mask;; i = (i + 1) & mask) {
+    const auto [index_plus_one, slot_tag] = s.spelling_slots[i];
+    if (index_plus_one == 0) return nullptr;
+    if (slot_tag != tag) continue;
+    SpellingAcc& acc = s.spellings[index_plus_one - 1];
+    if (acc.term_id == term_id && acc.spelling == spelling && acc.key == key) return &acc;
+  }
+}
+
+// A new (spelling, key, term) of the segment; charges the memory the key, the spelling and the
+// key's term list would cost in a map-of-maps layout (so segment boundaries do not depend on
+// this one).
+SpellingAcc* GenerationWriter::Impl::AddSpelling(const PreparedDocument::Spelling& sp, std::string_view key,
+                                                std::string_view spelling, uint32_t term_id) {
+  SegmentBuffer& s = *seg;
+  auto [surface_index, key_inserted] = s.surface_keys.Intern(key, sp.key_hash);
+  if (key_inserted) {
+    s.surfaces.emplace_back();
+    s.memory += key.size() + kMapNodeOverhead + kSurfaceAccOverhead;
+  }
+  SurfaceAcc& surface = s.surfaces[surface_index];
+  bool spelling_known = false, term_known = false;
+  for (uint32_t e = surface.first_spelling; e != 0; e = s.spellings[e - 1].next) {
+    const SpellingAcc& other = s.spellings[e - 1];
+    spelling_known |= other.spelling == spelling;
+    term_known |= other.term_id == term_id;
+  }
+  if (!spelling_known) s.memory += spelling.size() + kMapNodeOverhead;
+  if (!term_known) s.memory += 4;
+  SpellingAcc& acc = s.spellings.emplace_back();
+  acc.spelling = spelling;
+  acc.key = key;
+  acc.surface = surface_index;
+  acc.term_id = term_id;
+  acc.next = surface.first_spelling;
+  acc.hash = sp.spelling_hash;
+  surface.first_spelling = static_cast<uint32_t>(s.spellings.size());
+  // Index it; grow the slot array at load factor 1/2.
+  if (s.spellings.size() * 2 > s.spelling_slots.size()) {
+    std::vector<std::pair<uint32_t, uint32_t>> slots(std::max<size_t>(1024, s.spelling_slots.size() * 2));
+    const size_t mask = slots.size() - 1;
+    for (uint32_t k = 0; k < s.spellings.size(); ++k) {
+      size_t i = s.spellings[k].hash & mask;
+      while (slots[i].first != 0) i = (i + 1) & mask;
+      slots[i] = {k + 1, static_cast<uint32_t>(s.spellings[k].hash >> 32)};
+    }
+    s.spelling_slots = std::move(slots);
+  } else {
+    const size_t mask = s.spelling_slots.size() - 1;
+    size_t i = sp.spelling_hash & mask;
+    while (s.spelling_slots[i].first != 0) i = (i + 1) & mask;
+    s.spelling_slots[i] = {static_cast<uint32_t>(s.spellings.size()), static_cast<uint32_t>(sp.spelling_hash >> 32)};
+  }
+  return &acc;
 }
 
 Status GenerationWriter::Impl::CompressStoredBlock() {
   SegmentBuffer& s = *seg;
   if (s.stored_raw_docs == 0) return Status::Ok();
-  size_t bound = ZSTD_compressBound(s.stored_raw.size());
-  size_t start = s.stored_compressed.size();
-  s.stored_compressed.resize(start + bound);
-  size_t n = ZSTD_compress(s.stored_compressed.data() + start, bound, s.stored_raw.data(), s.stored_raw.size(),
-                           options.stored_compression_level);
-  if (ZSTD_isError(n)) {
-    s.stored_compressed.resize(start);
-    return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  const size_t bound = ZSTD_compressBound(s.stored_raw.size());
+  if (compressed.size() < bound) compressed.resize(bound);
+  if (cctx == nullptr) cctx = ZSTD_createCCtx();
+  if (cctx == nullptr) return Status::ResourceExhausted("zstd: cannot allocate a compression context");
+  // ZSTD_compressCCtx on a reused context writes the same frame as ZSTD_compress.
+  const size_t n = ZSTD_compressCCtx(cctx, compressed.data(), bound, s.stored_raw.data(), s.stored_raw.size(),
+                                     options.stored_compression_level);
+  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  const fs::path spill = PathOf(SegmentPrefix(current_segment()) + ".stored-spill");
+  if (s.stored_spill_fd < 0) {
+    s.stored_spill_fd = ::open(spill.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s.stored_spill_fd < 0) return Status::IOError(spill.string() + ": cannot create: " + std::strerror(errno));
   }
-  s.stored_compressed.resize(start + n);
+  for (size_t done = 0; done < n;) {
+    const ssize_t w = ::write(s.stored_spill_fd, compressed.data() + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return Status::IOError(spill.string() + ": write failed: " + std::strerror(w < 0 ? errno : EIO));
+    done += static_cast<size_t>(w);
+  }
   StoredBlock block;
   block.first_doc = s.stored_raw_first_doc;
   block.num_docs = s.stored_raw_docs;
-  block.offset = start;
+  block.offset = s.stored_compressed_bytes;
   block.compressed_size = static_cast<uint32_t>(n);
   block.raw_size = static_cast<uint32_t>(s.stored_raw.size());
   s.stored_blocks.push_back(block);
-  s.memory = s.memory - std::min(s.memory, s.stored_raw.size()) + n + sizeof(StoredBlock);
+  s.stored_compressed_bytes += n;
+  s.memory = s.memory - std::min(s.memory, s.stored_raw.size()) + sizeof(StoredBlock);
   s.stored_raw.clear();
   s.stored_raw_docs = 0;
   return Status::Ok();
@@ -428,16 +712,34 @@ Status GenerationWriter::Impl::Flush() {
 
   std::vector<uint32_t> order(s.terms.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return s.terms[a] < s.terms[b]; });
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return s.terms.key(a) < s.terms.key(b); });
   std::vector<uint32_t> ordinal_of_id(order.size());
   for (uint32_t ord = 0; ord < order.size(); ++ord) ordinal_of_id[order[ord]] = ord;
 
-  BUSCA_RETURN_IF_ERROR(WritePostings(order, prefix, &info));
-  BUSCA_RETURN_IF_ERROR(WriteSurface(ordinal_of_id, prefix, &info));
-  BUSCA_RETURN_IF_ERROR(WriteLengths(prefix));
-  BUSCA_RETURN_IF_ERROR(WriteColumns(prefix));
-  BUSCA_RETURN_IF_ERROR(WriteIds(prefix));
-  BUSCA_RETURN_IF_ERROR(WriteStored(prefix));
+  // The postings (the biggest part) are written on a second thread while this one writes the
+  // other files; both only read the segment buffer, and the postings files are listed after.
+  postings_files.clear();
+  std::future<Status> postings = std::async(std::launch::async, [&]() -> Status {
+    try {
+      return WritePostings(order, prefix, &info);
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("writing postings: ") + e.what());
+    }
+  });
+  Status rest = [&]() -> Status {
+    try {
+      BUSCA_RETURN_IF_ERROR(WriteSurface(ordinal_of_id, prefix, &info));
+      BUSCA_RETURN_IF_ERROR(WriteLengths(prefix));
+      BUSCA_RETURN_IF_ERROR(WriteColumns(prefix));
+      BUSCA_RETURN_IF_ERROR(WriteIds(prefix));
+      return WriteStored(prefix);
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("writing a segment: ") + e.what());
+    }
+  }();
+  BUSCA_RETURN_IF_ERROR(postings.get());
+  BUSCA_RETURN_IF_ERROR(rest);
+  files.insert(files.end(), postings_files.begin(), postings_files.end());
   segments.push_back(info);
   deleted.emplace_back();
   ResetSegment();
@@ -450,36 +752,74 @@ Status GenerationWriter::Impl::WritePostings(const std::vector<uint32_t>& order,
   BUSCA_ASSIGN_OR_RETURN(auto writer, PostingsWriter::Create(tmp.path(), prefix, num_slots,
                                                              MakeBlockScoring(schema, text_fields, s.max_doc, s.lengths)));
   auto length = [&s](uint32_t doc, uint32_t slot) { return s.lengths[slot][doc]; };
-  for (uint32_t term_id : order) BUSCA_RETURN_IF_ERROR(writer->Add(s.terms[term_id], s.postings[term_id], length));
+  // Decode each term's stream back into the TermPostings the encoder takes, one term at a time.
+  TermPostings& p = term_postings;
+  std::vector<uint8_t> bytes;
+  for (uint32_t term_id : order) {
+    s.pool.Read(s.postings[term_id], &bytes);
+    p.docs.clear();
+    p.tfs.clear();
+    p.positions.clear();
+    const uint8_t* in = bytes.data();
+    const uint8_t* const end = bytes.data() + bytes.size();
+    uint32_t doc = 0;
+    while (in < end) {
+      doc += ReadVarint(&in);
+      p.docs.push_back(doc);
+      const size_t tf_base = p.tfs.size();
+      for (uint32_t slot = 0; slot < num_slots; ++slot) p.tfs.push_back(ReadVarint(&in));
+      for (uint32_t slot = 0; slot < num_slots; ++slot) {
+        uint32_t position = 0;
+        for (uint32_t k = 0; k < p.tfs[tf_base + slot]; ++k) {
+          position += ReadVarint(&in);
+          p.positions.push_back(position);
+        }
+      }
+    }
+    BUSCA_RETURN_IF_ERROR(writer->Add(s.terms.key(term_id), p, length));
+  }
   (void)info;
-  return writer->Finish(&files);
+  return writer->Finish(&postings_files);
 }
 
 Status GenerationWriter::Impl::WriteSurface(const std::vector<uint32_t>& ordinal_of_id, const std::string& prefix,
                                             SegmentInfo* info) {
   SegmentBuffer& s = *seg;
-  std::vector<const std::pair<const std::string, SurfaceAcc>*> entries;
-  entries.reserve(s.surfaces.size());
-  for (const auto& e : s.surfaces) entries.push_back(&e);
-  std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::vector<uint32_t> entries(s.surfaces.size());
+  for (uint32_t i = 0; i < entries.size(); ++i) entries[i] = i;
+  std::sort(entries.begin(), entries.end(),
+            [&](uint32_t a, uint32_t b) { return s.surface_keys.key(a) < s.surface_keys.key(b); });
   SortedTableBuilder table;
   std::string payload;
   std::vector<uint32_t> ords;
-  for (const auto* e : entries) {
-    const SurfaceAcc& acc = e->second;
+  std::vector<std::pair<const std::string*, uint32_t>> counts;  // spelling -> occurrences
+  for (uint32_t e : entries) {
+    const std::string& key = s.surface_keys.key(e);
+    const SurfaceAcc& acc = s.surfaces[e];
+    counts.clear();
+    ords.clear();
+    for (uint32_t k = acc.first_spelling; k != 0; k = s.spellings[k - 1].next) {
+      const SpellingAcc& sp = s.spellings[k - 1];
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return *c.first == sp.spelling; });
+      if (it == counts.end()) {
+        counts.emplace_back(&sp.spelling, sp.count);
+      } else {
+        it->second += sp.count;
+      }
+      ords.push_back(ordinal_of_id[sp.term_id]);
+    }
     const std::string* best = nullptr;
     uint32_t best_count = 0;
-    for (const auto& [spelling, count] : acc.spellings) {
-      if (count > best_count || (count == best_count && spelling < *best)) {
-        best = &spelling;
+    for (const auto& [spelling, count] : counts) {
+      if (count > best_count || (count == best_count && *spelling < *best)) {
+        best = spelling;
         best_count = count;
       }
     }
-    ords.clear();
-    for (uint32_t id : acc.term_ids) ords.push_back(ordinal_of_id[id]);
     std::sort(ords.begin(), ords.end());
-    payload = EncodeSurfacePayload(acc.doc_freq, best ? *best : e->first, ords);
-    table.Add(e->first, payload);
+    ords.erase(std::unique(ords.begin(), ords.end()), ords.end());
+    payload = EncodeSurfacePayload(acc.doc_freq, best ? *best : key, ords);
+    table.Add(key, payload);
   }
   (void)info;
   return AddFile(WriteFile(PathOf(prefix + ".surface"), "SURF", table.Finish()));
@@ -500,7 +840,18 @@ Status GenerationWriter::Impl::WriteIds(const std::string& prefix) {
 
 Status GenerationWriter::Impl::WriteStored(const std::string& prefix) {
   SegmentBuffer& s = *seg;
-  return AddFile(WriteStoredFile(PathOf(prefix + ".stored"), s.max_doc, s.stored_blocks, s.stored_compressed));
+  if (s.stored_spill_fd < 0) return AddFile(WriteStoredFile(PathOf(prefix + ".stored"), s.max_doc, s.stored_blocks, {}));
+  const fs::path spill = PathOf(prefix + ".stored-spill");
+  if (::close(s.stored_spill_fd) != 0) {
+    s.stored_spill_fd = -1;
+    return Status::IOError(spill.string() + ": close failed: " + std::strerror(errno));
+  }
+  s.stored_spill_fd = -1;
+  BUSCA_RETURN_IF_ERROR(AddFile(WriteStoredFileFromSpill(PathOf(prefix + ".stored"), s.max_doc, s.stored_blocks, spill)));
+  std::error_code ec;
+  fs::remove(spill, ec);
+  if (ec) return Status::IOError(spill.string() + ": cannot remove: " + ec.message());
+  return Status::Ok();
 }
 
 // Rewrites every segment of the temp dir as one segment of live docs (seg-0000). The merged files
@@ -533,12 +884,15 @@ Status GenerationWriter::Impl::MergeAll() {
       BUSCA_ASSIGN_OR_RETURN(SegmentMergeResult r, MergeSegments(schema, inputs, merge_dir, 0, mo));
       merged = std::move(r);
     }
-    // Verify the merged segment before anything old is removed.
+    // Verify the merged segment before anything old is removed (checksums streamed).
     for (const FileInfo& f : merged->files) {
-      BUSCA_ASSIGN_OR_RETURN(auto checked, OpenCheckedFile(merge_dir / f.name, KindOfFile(f.name), true));
-      if (checked.file->bytes().size() != f.size || ComputeFileChecksum(checked.file->bytes()) != f.checksum) {
+      BUSCA_ASSIGN_OR_RETURN(auto checked, OpenCheckedFile(merge_dir / f.name, KindOfFile(f.name), false));
+      if (checked.file->bytes().size() != f.size) {
         return Status::IOError("merge/" + f.name + ": re-read after merging does not match what was written");
       }
+    }
+    if (Status s = VerifyFileChecksums(merge_dir, merged->files); !s.ok()) {
+      return Status::IOError("merge/: re-read after merging does not match what was written: " + s.message());
     }
     BUSCA_ASSIGN_OR_RETURN(auto check, SegmentReader::Open(merge_dir, schema, 0));
     if (check->max_doc() != live || check->terms().size() != merged->info.terms ||
@@ -583,6 +937,10 @@ Result<GenerationInfo> GenerationWriter::Finish() {
   if (impl.failed) return Status::FailedPrecondition("GenerationWriter: an earlier flush failed");
   impl.finished = true;
   if (impl.seg->max_doc > 0) BUSCA_RETURN_IF_ERROR(impl.Flush());
+#ifdef __GLIBC__
+  // The in-memory segment is gone: hand its pages back before the merge and the re-reads.
+  malloc_trim(0);
+#endif
   GenerationInfo info;
   info.collection = impl.schema.name;
   info.id = impl.tmp.id();
@@ -616,12 +974,16 @@ Result<GenerationInfo> GenerationWriter::Finish() {
   BUSCA_RETURN_IF_ERROR(impl.AddFile(WriteFile(impl.PathOf(std::string(kMetaFile)), kMetaKind, MetaToJson(info))));
   std::sort(impl.files.begin(), impl.files.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
   info.files = impl.files;
-  // Re-read every file: what is on disk must be what the manifest will say.
+  // Re-read every file: what is on disk must be what the manifest will say. The envelope is
+  // checked on a mapping (header and footer pages only), the checksum streamed.
   for (const FileInfo& f : info.files) {
-    BUSCA_ASSIGN_OR_RETURN(auto checked, OpenCheckedFile(impl.PathOf(f.name), KindOfFile(f.name), true));
-    if (checked.file->bytes().size() != f.size || ComputeFileChecksum(checked.file->bytes()) != f.checksum) {
+    BUSCA_ASSIGN_OR_RETURN(auto checked, OpenCheckedFile(impl.PathOf(f.name), KindOfFile(f.name), false));
+    if (checked.file->bytes().size() != f.size) {
       return Status::IOError(f.name + ": re-read after writing does not match what was written");
     }
+  }
+  if (Status s = VerifyFileChecksums(impl.tmp.path(), info.files); !s.ok()) {
+    return Status::IOError("re-read after writing does not match what was written: " + s.message());
   }
   BUSCA_RETURN_IF_ERROR(
       WriteFile(impl.PathOf(std::string(kManifestFile)), kManifestKind, ManifestToJson(info)).status());
@@ -634,7 +996,333 @@ Result<GenerationInfo> GenerationWriter::Finish() {
   return info;
 }
 
+Status VerifyFileChecksums(const fs::path& dir, const std::vector<FileInfo>& files) {
+  std::vector<uint8_t> buffer(size_t{1} << 20);
+  std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> state(XXH64_createState(), &XXH64_freeState);
+  if (state == nullptr) return Status::ResourceExhausted("xxhash: cannot allocate a state");
+  for (const FileInfo& f : files) {
+    const fs::path path = dir / f.name;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IOError(f.name + ": cannot open: " + std::strerror(errno));
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return Status::IOError(f.name + ": fstat: " + std::strerror(errno));
+    if (static_cast<uint64_t>(st.st_size) != f.size || f.size < kFileFooterSize) {
+      return Status::Corruption(f.name + ": size " + std::to_string(st.st_size) + ", expected " + std::to_string(f.size));
+    }
+    XXH64_reset(state.get(), 0);
+    const uint64_t hashed = f.size - kFileFooterSize;  // the checksum covers all but the footer
+    uint8_t footer[kFileFooterSize];
+    uint64_t offset = 0;
+    while (offset < f.size) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), f.size - offset));
+      const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::IOError(f.name + ": read failed: " + (n < 0 ? std::strerror(errno) : "unexpected end"));
+      const uint64_t end = offset + static_cast<uint64_t>(n);
+      if (offset < hashed) XXH64_update(state.get(), buffer.data(), static_cast<size_t>(std::min(end, hashed) - offset));
+      for (uint64_t i = std::max(offset, hashed); i < end; ++i) footer[i - hashed] = buffer[i - offset];
+      offset = end;
+    }
+    uint64_t footer_checksum = 0;  // footer: u64 body size | u64 checksum | magic | 0
+    for (int i = 7; i >= 0; --i) footer_checksum = (footer_checksum << 8) | footer[8 + i];
+    const uint64_t actual = XXH64_digest(state.get());
+    if (actual != f.checksum) {
+      return Status::Corruption(f.name + ": checksum mismatch (xxhash64 of the file differs from the manifest's)");
+    }
+    if (footer_checksum != f.checksum) {
+      return Status::Corruption(f.name + ": checksum mismatch (the footer's differs from the manifest's)");
+    }
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
+
+PreparedDocument::PreparedDocument() = default;
+PreparedDocument::~PreparedDocument() = default;
+PreparedDocument::PreparedDocument(PreparedDocument&&) noexcept = default;
+PreparedDocument& PreparedDocument::operator=(PreparedDocument&&) noexcept = default;
+
+// The per-document half of the inversion. Tokens are grouped on the fly into distinct spellings
+// (term, key, spelling) and distinct terms through two small open-addressing tables over the
+// PreparedDocument's own vectors; at the end the occurrences are bucketed by term (a stable
+// counting sort: within a term they are already in (slot, position) order when positions ascend,
+// as the analyzer makes them).
+struct DocumentPreparer::Impl final : analysis::TokenSink {
+  explicit Impl(const CollectionSchema& s) : schema(s) {
+    for (size_t i = 0; i < schema.fields.size(); ++i) {
+      if (schema.fields[i].type == FieldType::kText) text_fields.push_back(i);
+    }
+    num_slots = static_cast<uint32_t>(text_fields.size());
+  }
+
+  struct Occurrence {
+    uint32_t term;
+    uint32_t slot;
+    uint32_t position;
+  };
+
+  const CollectionSchema& schema;
+  std::vector<size_t> text_fields;
+  uint32_t num_slots = 0;
+  PreparedDocument* out = nullptr;
+  uint32_t slot = 0;
+  uint32_t field_tokens = 0;
+  std::vector<uint32_t> term_slots;   // open addressing: term index + 1, 0 = empty
+  std::vector<uint32_t> kind_slots;   // open addressing: spelling index + 1
+  std::vector<uint64_t> kind_hashes;  // per spelling: KeyHash(spelling)
+  // Analyzer word id -> spelling index + 1 (open addressing; 0 = empty): repeated words skip
+  // hashing and comparing strings.
+  std::vector<std::pair<uint64_t, uint32_t>> word_slots;
+  size_t num_words = 0;
+  std::vector<Occurrence> occurrences;
+  std::vector<uint32_t> bucket;       // per term: next free entry in `sorted`
+  std::vector<std::pair<uint32_t, uint32_t>> sorted;  // (slot, position), bucketed by term
+
+  static void ResetSlots(std::vector<uint32_t>* slots) {
+    if (slots->size() > 4096) {
+      slots->assign(256, 0);
+    } else if (slots->empty()) {
+      slots->assign(256, 0);
+    } else {
+      std::fill(slots->begin(), slots->end(), 0);
+    }
+  }
+  // Rebuilds `slots` twice as large from the entries' hashes.
+  template <typename HashOf>
+  static void Grow(std::vector<uint32_t>* slots, size_t count, HashOf hash_of) {
+    std::vector<uint32_t> grown(slots->size() * 2, 0);
+    const size_t mask = grown.size() - 1;
+    for (uint32_t id = 0; id < count; ++id) {
+      size_t i = hash_of(id) & mask;
+      while (grown[i] != 0) i = (i + 1) & mask;
+      grown[i] = id + 1;
+    }
+    *slots = std::move(grown);
+  }
+
+  void Begin(PreparedDocument* doc) {
+    out = doc;
+    out->num_fields_ = static_cast<uint32_t>(schema.fields.size());
+    out->num_slots_ = num_slots;
+    out->text_bytes_ = 0;
+    out->lengths_.assign(num_slots, 0);
+    out->arena_.clear();
+    out->terms_.clear();
+    out->positions_end_.clear();
+    out->tfs_.clear();
+    out->positions_.clear();
+    out->spellings_.clear();
+    out->stored_.clear();
+    ResetSlots(&term_slots);
+    ResetSlots(&kind_slots);
+    kind_hashes.clear();
+    if (word_slots.size() > 4096 || word_slots.empty()) {
+      word_slots.assign(256, {0, 0});
+    } else {
+      std::fill(word_slots.begin(), word_slots.end(), std::pair<uint64_t, uint32_t>{0, 0});
+    }
+    num_words = 0;
+    occurrences.clear();
+  }
+
+  PreparedDocument::Text Append(std::string_view bytes) {
+    PreparedDocument::Text t{static_cast<uint32_t>(out->arena_.size()), static_cast<uint32_t>(bytes.size())};
+    out->arena_.append(bytes);
+    return t;
+  }
+
+  uint32_t FindOrAddTerm(std::string_view term) {
+    const uint64_t hash = KeyHash(term);
+    const size_t mask = term_slots.size() - 1;
+    size_t i = hash & mask;
+    for (;; i = (i + 1) & mask) {
+      const uint32_t id_plus_one = term_slots[i];
+      if (id_plus_one == 0) break;
+      const PreparedDocument::Term& t = out->terms_[id_plus_one - 1];
+      if (t.hash == hash && out->View(t.text) == term) return id_plus_one - 1;
+    }
+    const uint32_t id = static_cast<uint32_t>(out->terms_.size());
+    out->terms_.push_back({Append(term), hash});
+    term_slots[i] = id + 1;
+    if (out->terms_.size() * 2 > term_slots.size()) {
+      Grow(&term_slots, out->terms_.size(), [&](uint32_t t) { return out->terms_[t].hash; });
+    }
+    return id;
+  }
+
+  void OnToken(const analysis::TokenView& tok) override {
+    ++field_tokens;
+    if (tok.term.empty()) return;
+    // Fast path: a word already seen in this document (by the analyzer's word id).
+    size_t word_slot = 0;
+    if (tok.word_id != 0) {
+      const size_t mask = word_slots.size() - 1;
+      for (word_slot = MixWordId(tok.word_id) & mask;; word_slot = (word_slot + 1) & mask) {
+        const auto& [id, kind_plus_one] = word_slots[word_slot];
+        if (kind_plus_one == 0) break;
+        if (id == tok.word_id) {
+          PreparedDocument::Spelling& sp = out->spellings_[kind_plus_one - 1];
+          ++sp.count;
+          occurrences.push_back({sp.term, slot, tok.position});
+          return;
+        }
+      }
+    }
+    const std::string_view key = tok.folded_surface.empty() ? tok.term : tok.folded_surface;
+    const std::string_view spelling = tok.surface.empty() ? key : tok.surface;
+    const uint64_t hash = KeyHash(spelling);
+    const size_t mask = kind_slots.size() - 1;
+    size_t i = hash & mask;
+    uint32_t kind = 0;
+    for (;; i = (i + 1) & mask) {
+      const uint32_t id_plus_one = kind_slots[i];
+      if (id_plus_one == 0) {
+        kind = static_cast<uint32_t>(out->spellings_.size());
+        const uint32_t term = FindOrAddTerm(tok.term);
+        PreparedDocument::Spelling& sp = out->spellings_.emplace_back();
+        sp.term = term;
+        // The key is often the term, and the spelling often the key: share their bytes.
+        const PreparedDocument::Text term_text = out->terms_[term].text;
+        sp.key = key == tok.term ? term_text : Append(key);
+        sp.spelling = spelling == key ? sp.key : Append(spelling);
+        sp.key_hash = KeyHash(key);
+        sp.spelling_hash = hash;
+        kind_hashes.push_back(hash);
+        kind_slots[i] = kind + 1;
+        if (out->spellings_.size() * 2 > kind_slots.size()) {
+          Grow(&kind_slots, out->spellings_.size(), [&](uint32_t k) { return kind_hashes[k]; });
+        }
+        break;
+      }
+      const uint32_t k = id_plus_one - 1;
+      const PreparedDocument::Spelling& sp = out->spellings_[k];
+      if (kind_hashes[k] == hash && out->View(sp.spelling) == spelling && out->View(sp.key) == key &&
+          out->View(out->terms_[sp.term].text) == tok.term) {
+        kind = k;
+        break;
+      }
+    }
+    PreparedDocument::Spelling& sp = out->spellings_[kind];
+    ++sp.count;
+    occurrences.push_back({sp.term, slot, tok.position});
+    if (tok.word_id != 0) {
+      word_slots[word_slot] = {tok.word_id, kind + 1};
+      if (++num_words * 2 > word_slots.size()) GrowWords();
+    }
+  }
+
+  static uint64_t MixWordId(uint64_t id) {
+    id *= 0x9E3779B97F4A7C15ULL;
+    return id ^ (id >> 29);
+  }
+  void GrowWords() {
+    std::vector<std::pair<uint64_t, uint32_t>> grown(word_slots.size() * 2);
+    const size_t mask = grown.size() - 1;
+    for (const auto& entry : word_slots) {
+      if (entry.second == 0) continue;
+      size_t i = MixWordId(entry.first) & mask;
+      while (grown[i].second != 0) i = (i + 1) & mask;
+      grown[i] = entry;
+    }
+    word_slots = std::move(grown);
+  }
+
+  void Finish() {
+    const size_t num_terms = out->terms_.size();
+    out->positions_end_.assign(num_terms, 0);
+    for (const Occurrence& o : occurrences) ++out->positions_end_[o.term];
+    bucket.resize(num_terms);
+    uint32_t total = 0;
+    for (size_t t = 0; t < num_terms; ++t) {
+      bucket[t] = total;
+      total += out->positions_end_[t];
+      out->positions_end_[t] = total;
+    }
+    sorted.resize(occurrences.size());
+    for (const Occurrence& o : occurrences) sorted[bucket[o.term]++] = {o.slot, o.position};
+    out->tfs_.assign(num_terms * num_slots, 0);
+    out->positions_.resize(sorted.size());
+    uint32_t begin = 0;
+    for (size_t t = 0; t < num_terms; ++t) {
+      const uint32_t end = out->positions_end_[t];
+      const auto first = sorted.begin() + begin;
+      const auto last = sorted.begin() + end;
+      if (!std::is_sorted(first, last)) std::sort(first, last);
+      uint32_t* tfs = out->tfs_.data() + t * num_slots;
+      for (uint32_t k = begin; k < end; ++k) {
+        ++tfs[sorted[k].first];
+        out->positions_[k] = sorted[k].second;
+      }
+      begin = end;
+    }
+  }
+};
+
+DocumentPreparer::DocumentPreparer(const CollectionSchema& schema) : impl_(std::make_unique<Impl>(schema)) {}
+DocumentPreparer::~DocumentPreparer() = default;
+
+Status DocumentPreparer::Prepare(Document doc, analysis::Analyzer& analyzer, PreparedDocument* out) {
+  Impl& impl = *impl_;
+  BUSCA_RETURN_IF_ERROR(ValidateDocument(impl.schema, doc));
+  impl.Begin(out);
+  for (uint32_t slot = 0; slot < impl.num_slots; ++slot) {
+    impl.slot = slot;
+    impl.field_tokens = 0;
+    if (const auto* text = std::get_if<std::string>(&doc.values[impl.text_fields[slot]])) {
+      analyzer.Analyze(*text, impl, 0);
+      out->text_bytes_ += text->size();
+    }
+    out->lengths_[slot] = impl.field_tokens;
+  }
+  impl.Finish();
+  out->doc_ = std::move(doc);
+  AppendStoredRecord(impl.schema, out->doc_, &out->stored_);
+  return Status::Ok();
+}
+
+Status DocumentPreparer::Prepare(AnalyzedDocument&& doc, PreparedDocument* out) {
+  Impl& impl = *impl_;
+  const CollectionSchema& schema = impl.schema;
+  BUSCA_RETURN_IF_ERROR(ValidateDocument(schema, doc.doc));
+  if (doc.field_tokens.size() != schema.fields.size()) {
+    return Status::InvalidArgument("document " + doc.doc.id + ": field_tokens must be parallel to the schema fields");
+  }
+  for (size_t i = 0; i < schema.fields.size(); ++i) {
+    if (schema.fields[i].type != FieldType::kText && !doc.field_tokens[i].empty()) {
+      return Status::InvalidArgument("document " + doc.doc.id + ": tokens given for non-text field \"" +
+                                     schema.fields[i].name + "\"");
+    }
+  }
+  impl.Begin(out);
+  for (uint32_t slot = 0; slot < impl.num_slots; ++slot) {
+    const size_t field = impl.text_fields[slot];
+    impl.slot = slot;
+    impl.field_tokens = 0;
+    for (const analysis::Token& tok : doc.field_tokens[field]) {
+      analysis::TokenView view;
+      view.surface = tok.surface;
+      view.stem = tok.stem;
+      view.term = tok.term;
+      view.folded_surface = tok.folded_surface;
+      view.position = tok.position;
+      view.start = tok.start;
+      view.end = tok.end;
+      view.stopword = tok.stopword;
+      impl.OnToken(view);
+    }
+    out->lengths_[slot] = impl.field_tokens;
+    if (const auto* text = std::get_if<std::string>(&doc.doc.values[field])) out->text_bytes_ += text->size();
+  }
+  impl.Finish();
+  out->doc_ = std::move(doc.doc);
+  AppendStoredRecord(schema, out->doc_, &out->stored_);
+  return Status::Ok();
+}
 
 Result<AnalyzedDocument> AnalyzeDocument(const CollectionSchema& schema, Document doc,
                                          analysis::Analyzer& analyzer) {

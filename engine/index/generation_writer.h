@@ -16,16 +16,24 @@
 // its checksum against the manifest, and renames the temp dir to gen-<N>. It does NOT publish
 // CURRENT: the caller does that after its own validation.
 //
+// The fast path (indexer/): DocumentPreparer::Prepare, run in parallel with one preparer and one
+// Analyzer per thread, does the per-document half of the inversion (analysis, grouping the
+// tokens by term and spelling, sorting positions, encoding the stored record) into a
+// PreparedDocument; AddPrepared() then only merges it into the segment. Add() goes through the
+// same two halves on the calling thread, so both paths write the same bytes.
+//
 // If the writer is destroyed without a successful Finish(), the temp dir is removed.
 // Not thread-safe: one thread drives a writer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/analysis/analyzer.h"
 #include "engine/index/document.h"
@@ -51,6 +59,75 @@ struct WriterOptions {
   bool merge_on_finish = true;
 };
 
+class DocumentPreparer;
+
+// One document analysed and aggregated for GenerationWriter::AddPrepared: its distinct terms with
+// their per-text-field tfs and positions, its distinct (term, surface-dictionary key, spelling)
+// triples with their counts, its field lengths and its stored record. Built by a
+// DocumentPreparer; opaque otherwise. Movable; reusable (Prepare overwrites it).
+class PreparedDocument {
+ public:
+  PreparedDocument();
+  ~PreparedDocument();
+  PreparedDocument(PreparedDocument&&) noexcept;
+  PreparedDocument& operator=(PreparedDocument&&) noexcept;
+
+  const Document& doc() const { return doc_; }
+
+ private:
+  friend class DocumentPreparer;
+  friend class GenerationWriter;
+  struct Text {  // bytes of arena_
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
+  struct Term {
+    Text text;
+    uint64_t hash = 0;         // KeyHash of the text
+  };
+  struct Spelling {
+    uint32_t term = 0;         // index into terms_
+    uint32_t count = 0;        // occurrences in the document
+    Text key;                  // surface-dictionary key: folded surface (the term when empty)
+    Text spelling;             // the surface (the key when empty)
+    uint64_t key_hash = 0;
+    uint64_t spelling_hash = 0;
+  };
+  std::string_view View(Text t) const { return std::string_view(arena_.data() + t.offset, t.size); }
+  Document doc_;
+  uint32_t num_fields_ = 0;
+  uint32_t num_slots_ = 0;
+  uint64_t text_bytes_ = 0;
+  std::string arena_;                      // the bytes of every Text
+  std::vector<uint32_t> lengths_;          // per text slot: tokens
+  std::vector<Term> terms_;                // distinct index terms
+  std::vector<uint32_t> positions_end_;    // per term: end of its run in positions_
+  std::vector<uint32_t> tfs_;              // terms_.size() x num_slots_
+  std::vector<uint32_t> positions_;        // per term: slot-major, ascending within a slot
+  std::vector<Spelling> spellings_;
+  std::string stored_;                     // AppendStoredRecord of doc_
+};
+
+// Turns documents into PreparedDocuments. Not thread-safe (it keeps per-document scratch): one
+// per thread, next to that thread's Analyzer. The schema must outlive it.
+class DocumentPreparer {
+ public:
+  explicit DocumentPreparer(const CollectionSchema& schema);
+  ~DocumentPreparer();
+  DocumentPreparer(const DocumentPreparer&) = delete;
+  DocumentPreparer& operator=(const DocumentPreparer&) = delete;
+
+  // Validates `doc` against the schema and analyses its text fields (positions restart at 0 in
+  // every field), exactly as AnalyzeDocument does, aggregating the tokens as they come.
+  Status Prepare(Document doc, analysis::Analyzer& analyzer, PreparedDocument* out);
+  // The same from tokens computed elsewhere (validated as GenerationWriter::Add validates them).
+  Status Prepare(AnalyzedDocument&& doc, PreparedDocument* out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class GenerationWriter {
  public:
   // Creates DIR/<schema.name>/.tmp-gen-<N>-<pid>/ (N = IndexDir::NextGenerationId).
@@ -65,13 +142,17 @@ class GenerationWriter {
   // InvalidArgument when invalid or when a live doc with the same external id was already added
   // (Delete it first to replace it).
   Status Add(AnalyzedDocument&& doc);
+  // Adds a document prepared by a DocumentPreparer of the same schema (checked by field counts).
+  // Same errors as Add. `doc` is left untouched, so the caller may free it on another thread.
+  Status AddPrepared(const PreparedDocument& doc);
   // Marks the live doc with this external id deleted, whichever segment holds it (the in-memory
   // one included). NotFound when there is none.
   Status Delete(std::string_view external_id);
   // Writes the in-memory segment now (no-op when it is empty). Tests use it to force several
   // segments; Add() calls it when over budget.
   Status FlushSegment();
-  // Bytes held by the in-memory segment (postings, positions, stored, columns, dictionaries).
+  // Bytes held by the in-memory segment (postings and positions, dictionaries, columns, ids, the
+  // stored block being filled; compressed stored blocks are spilled to the temp dir).
   size_t ApproximateMemoryUsage() const;
 
   uint64_t docs_added() const { return docs_added_; }
@@ -87,6 +168,12 @@ class GenerationWriter {
   std::unique_ptr<Impl> impl_;
   uint64_t docs_added_ = 0;
 };
+
+// Re-reads the files of the directory `dir` listed in `files` with pread, through one buffer
+// (never mapped, so checking a large generation does not make it resident in the caller), and
+// checks each one's size and xxhash64 against its FileInfo and against its own footer.
+// Corruption("<file>: ...") on a mismatch, IOError when a file cannot be read.
+Status VerifyFileChecksums(const std::filesystem::path& dir, const std::vector<FileInfo>& files);
 
 // Validates `doc` against `schema` and runs `analyzer` over its text fields (positions restart at
 // 0 in every field). The tokens' byte offsets refer to the field's text.

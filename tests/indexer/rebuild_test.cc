@@ -16,6 +16,7 @@
 #include "engine/index/generation.h"
 #include "engine/index/index_dir.h"
 #include "engine/index/schema.h"
+#include "indexer/pg_snapshot.h"
 #include "indexer/rebuild_lock.h"
 #include "tests/indexer/indexer_test_env.h"
 #include "tools/seed_data/seeder.h"
@@ -334,6 +335,52 @@ TEST_F(RebuildTest, AllCollectionsComeFromOneSnapshot) {
   EXPECT_EQ(CurrentDocs("products"), static_cast<uint64_t>(products_before));
   EXPECT_NE(LiveCount("marketplace.\"Product\"", "\"deletedAt\" IS NULL AND \"isActive\""),
             products_before);
+}
+
+// RunRebuild streams collections in two lanes, the second on a connection that imports the first
+// one's exported snapshot: that connection must see the exporter's instant, not its own.
+TEST_F(RebuildTest, ImportedSnapshotSeesTheExportersInstant) {
+  testing::InsertGeneratedRows(*db_, 50, 60, 5);
+  Result<std::vector<index::CollectionSchema>> schemas = index::LoadSchemaDir(schema_dir());
+  ASSERT_TRUE(schemas.ok()) << schemas.status().ToString();
+  auto products = std::find_if(schemas->begin(), schemas->end(),
+                               [](const index::CollectionSchema& s) { return s.name == "products"; });
+  ASSERT_NE(products, schemas->end());
+  const std::string live = "\"deletedAt\" IS NULL AND \"isActive\"";
+  const int64_t before = LiveCount("marketplace.\"Product\"", live);
+
+  PgSnapshot::Options po;
+  po.database_url = db_->url();
+  Result<std::unique_ptr<PgSnapshot>> first = PgSnapshot::Open(po);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<std::string> exported = (*first)->ExportSnapshot();
+  ASSERT_TRUE(exported.ok()) << exported.status().ToString();
+  // Committed after the export, before the import.
+  db_->Exec("UPDATE marketplace.\"Product\" SET \"deletedAt\" = now() WHERE id <= 'prod_0000020'");
+  ASSERT_NE(LiveCount("marketplace.\"Product\"", live), before);
+
+  po.import_snapshot = *exported;
+  Result<std::unique_ptr<PgSnapshot>> second = PgSnapshot::Open(po);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  int64_t rows = 0;
+  {
+    Result<std::unique_ptr<CopyStream>> stream = (*second)->StartCopy(*products);
+    ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+    std::string line;
+    while (true) {
+      Result<bool> more = (*stream)->ReadLine(&line);
+      ASSERT_TRUE(more.ok()) << more.status().ToString();
+      if (!*more) break;
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, before);
+  EXPECT_TRUE((*second)->Finish().ok());
+  EXPECT_TRUE((*first)->Finish().ok());
+
+  // A snapshot id that does not exist (any more) is refused.
+  Result<std::unique_ptr<PgSnapshot>> stale = PgSnapshot::Open(po);
+  EXPECT_FALSE(stale.ok());
 }
 
 TEST_F(RebuildTest, SecondRebuildOfACollectionIsRefused) {
