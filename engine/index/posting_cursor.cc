@@ -25,9 +25,7 @@ PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const 
     if (!GetVarint(&p, end, &max_tf) || !GetVarint(&p, end, &min_len)) return PostingCursor();
     c.term_bound_[s] = {static_cast<uint32_t>(max_tf), static_cast<uint32_t>(min_len)};
   }
-  uint64_t tf_tilde_bits = 0;
-  if (!GetVarint(&p, end, &tf_tilde_bits) || tf_tilde_bits > 0xffffffffu) return PostingCursor();
-  c.term_tf_tilde_ = std::bit_cast<float>(static_cast<uint32_t>(tf_tilde_bits));
+
   c.segment_ = this;
   c.doc_freq_ = static_cast<uint32_t>(df);
   c.num_blocks_ = (c.doc_freq_ + kPostingBlockSize - 1) / kPostingBlockSize;
@@ -227,8 +225,39 @@ FieldBound PostingCursor::BlockBound(size_t field) const {
 
 float PostingCursor::BlockTfTilde() const {
   if (window_ >= num_blocks_) return 0;
-  if (skip_ == nullptr) return term_tf_tilde_;
+  if (skip_ == nullptr) return OneBlockTfTilde();
   return std::bit_cast<float>(LoadU32(SkipEntry(window_) + 12 + size_t{num_text_fields_} * 8));
+}
+
+float PostingCursor::TermTfTilde() const {
+  if (skip_ == nullptr) return OneBlockTfTilde();
+  float max = 0;
+  for (uint32_t b = 0; b < num_blocks_; ++b) {
+    max = std::max(max, std::bit_cast<float>(LoadU32(SkipEntry(b) + 12 + size_t{num_text_fields_} * 8)));
+  }
+  return max;
+}
+
+float PostingCursor::OneBlockTfTilde() const {
+  // The writer stores no bound for a one-block list (most terms: it would cost the dictionary a
+  // few bytes each); the block is always decoded, so compute it the writer's way on first use.
+  if (one_block_tf_tilde_ >= 0) return one_block_tf_tilde_;
+  if (segment_ == nullptr) return 0;  // an empty list
+  const BlockScoring& bs = segment_->block_scoring();
+  float bound = 0;
+  if (bs.enabled()) {
+    for (uint32_t i = 0; i < block_size_; ++i) {
+      double tf_tilde = 0;
+      for (uint32_t s = 0; s < num_text_fields_; ++s) {
+        const uint32_t tf = tfs_[size_t{s} * kPostingBlockSize + i];
+        if (tf == 0) continue;
+        tf_tilde += bs.weights[s] * tf * Bm25InverseNorm(segment_->LengthBySlot(docs_[i], s), bs.avg_lengths[s]);
+      }
+      bound = std::max(bound, RoundUpBound(tf_tilde));
+    }
+  }
+  one_block_tf_tilde_ = bound;
+  return bound;
 }
 
 }  // namespace busca::index

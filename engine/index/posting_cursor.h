@@ -106,13 +106,14 @@ class PostingCursor {
   FieldBound BlockBound(size_t field) const;
   // Max combined tf~ of the list / of the window block (0 past the end), valid only when the
   // segment's block_scoring() is enabled (block_scoring.h).
-  float TermTfTilde() const { return term_tf_tilde_; }
+  float TermTfTilde() const;
   float BlockTfTilde() const;
 
  private:
   friend class SegmentReader;
 
   DocId NextGeqInLaterBlock(DocId target);
+  float OneBlockTfTilde() const;
   void DecodeBlock(uint32_t block);
   void DecodePositions();
   int Slot(size_t field) const {
@@ -132,7 +133,7 @@ class PostingCursor {
   uint32_t num_text_fields_ = 0;
   std::vector<int8_t> field_slot_;   // schema field index -> text slot or -1
   std::vector<FieldBound> term_bound_;   // per slot
-  float term_tf_tilde_ = 0;
+  mutable float one_block_tf_tilde_ = -1;  // OneBlockTfTilde() cache (< 0: not computed)
   uint32_t skip_entry_size_ = 0;
 
   // Decoded block.

@@ -68,7 +68,6 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
   blocks_.clear();
   posbuf_.clear();
   std::fill(term_bound_.begin(), term_bound_.end(), FieldBound{});
-  float term_tf_tilde = 0;
   size_t pos_cursor = 0;  // into p.positions
   int64_t prev_doc = -1;
   for (uint32_t b = 0; b < num_blocks; ++b) {
@@ -98,7 +97,7 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
       codec::EncodeBlock(tmp_.data(), count, &blocks_);
     }
     float block_tf_tilde = 0;
-    if (scoring_.enabled()) {
+    if (scoring_.enabled() && num_blocks > 1) {  // a one-block list's bound is computed on open
       for (uint32_t i = 0; i < count; ++i) {
         double tf_tilde = 0;  // summed in slot order, as the query side does
         for (uint32_t slot = 0; slot < T; ++slot) {
@@ -109,7 +108,6 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
         }
         block_tf_tilde = std::max(block_tf_tilde, RoundUpBound(tf_tilde));
       }
-      term_tf_tilde = std::max(term_tf_tilde, block_tf_tilde);
     }
     // Positions of the block: per doc, per slot: first absolute, then gaps.
     pos_values_.clear();
@@ -152,7 +150,6 @@ Status PostingsWriter::Add(std::string_view term, const TermPostings& p, const L
     PutVarint(&payload_, term_bound_[slot].max_tf);
     PutVarint(&payload_, term_bound_[slot].min_length);
   }
-  PutVarint(&payload_, std::bit_cast<uint32_t>(term_tf_tilde));
   dict_.Add(term, payload_);
   BUSCA_RETURN_IF_ERROR(post_->Append(skip_));
   BUSCA_RETURN_IF_ERROR(post_->Append(blocks_));

@@ -377,7 +377,9 @@ TEST_F(SearchApiTest, ReloadAndRollbackSwapGenerations) {
   // The CURRENT poller may have swapped it in already; either way `newer` serves now.
   EXPECT_EQ(resp.collections(0).generation(), newer);
   EXPECT_TRUE(resp.collections(0).error().empty());
-  if (resp.collections(0).changed()) EXPECT_EQ(resp.collections(0).previous_generation(), products_gen_);
+  if (resp.collections(0).changed()) {
+    EXPECT_EQ(resp.collections(0).previous_generation(), products_gen_);
+  }
   auto q = Query("queijo");
   q.add_collections("products");
   EXPECT_EQ(MustSearch(q).total_hits(), 20u);

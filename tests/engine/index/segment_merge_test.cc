@@ -137,7 +137,9 @@ void ExpectSameAsReference(const std::filesystem::path& merged_path, const std::
     EXPECT_FALSE(e.term_ordinals.empty()) << e.folded;
     for (uint32_t o : e.term_ordinals) EXPECT_LT(o, mseg.terms().size()) << e.folded;
   }
-  if (!had_deletions) EXPECT_EQ(mseg.surfaces().size(), ref.surfaces().size());
+  if (!had_deletions) {
+    EXPECT_EQ(mseg.surfaces().size(), ref.surfaces().size());
+  }
 
   // Ids and stored fields.
   for (DocId d = 0; d < live.size(); ++d) {
@@ -264,7 +266,9 @@ TEST(SegmentMergeWriterTest, AllDocsDeletedLeavesAnEmptyGeneration) {
   for (uint32_t i = 0; i < corpus.docs().size(); ++i) {
     AnalyzedDocument copy = corpus.docs()[i];
     ASSERT_TRUE((*writer)->Add(std::move(copy)).ok());
-    if (i == 19) ASSERT_TRUE((*writer)->FlushSegment().ok());
+    if (i == 19) {
+      ASSERT_TRUE((*writer)->FlushSegment().ok());
+    }
   }
   for (const auto& d : corpus.docs()) ASSERT_TRUE((*writer)->Delete(d.doc.id).ok());
   auto info = (*writer)->Finish();
