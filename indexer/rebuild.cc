@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/index/file_format.h"
 #include "engine/index/generation.h"
 #include "engine/index/generation_writer.h"
 #include "engine/index/index_dir.h"

@@ -1,11 +1,13 @@
 #include "engine/index/file_format.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include <boost/interprocess/file_mapping.hpp>
 #include <boost/interprocess/mapped_region.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -215,6 +217,50 @@ Status SyncDirectory(const std::filesystem::path& dir) {
   int err = errno;
   ::close(fd);
   if (rc != 0) return Status::IOError("fsync dir " + dir.string() + ": " + ErrnoText(err));
+  return Status::Ok();
+}
+
+Status VerifyFileChecksums(const std::filesystem::path& dir, const std::vector<FileInfo>& files) {
+  std::vector<uint8_t> buffer(size_t{1} << 20);
+  std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> state(XXH64_createState(), &XXH64_freeState);
+  if (state == nullptr) return Status::ResourceExhausted("xxhash: cannot allocate a state");
+  for (const FileInfo& f : files) {
+    const std::filesystem::path path = dir / f.name;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IOError(f.name + ": cannot open: " + std::strerror(errno));
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return Status::IOError(f.name + ": fstat: " + std::strerror(errno));
+    if (static_cast<uint64_t>(st.st_size) != f.size || f.size < kFileFooterSize) {
+      return Status::Corruption(f.name + ": size " + std::to_string(st.st_size) + ", expected " + std::to_string(f.size));
+    }
+    XXH64_reset(state.get(), 0);
+    const uint64_t hashed = f.size - kFileFooterSize;  // the checksum covers all but the footer
+    uint8_t footer[kFileFooterSize];
+    uint64_t offset = 0;
+    while (offset < f.size) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), f.size - offset));
+      const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::IOError(f.name + ": read failed: " + (n < 0 ? std::strerror(errno) : "unexpected end"));
+      const uint64_t end = offset + static_cast<uint64_t>(n);
+      if (offset < hashed) XXH64_update(state.get(), buffer.data(), static_cast<size_t>(std::min(end, hashed) - offset));
+      for (uint64_t i = std::max(offset, hashed); i < end; ++i) footer[i - hashed] = buffer[i - offset];
+      offset = end;
+    }
+    uint64_t footer_checksum = 0;  // footer: u64 body size | u64 checksum | magic | 0
+    for (int i = 7; i >= 0; --i) footer_checksum = (footer_checksum << 8) | footer[8 + i];
+    const uint64_t actual = XXH64_digest(state.get());
+    if (actual != f.checksum) {
+      return Status::Corruption(f.name + ": checksum mismatch (xxhash64 of the file differs from the manifest's)");
+    }
+    if (footer_checksum != f.checksum) {
+      return Status::Corruption(f.name + ": checksum mismatch (the footer's differs from the manifest's)");
+    }
+  }
   return Status::Ok();
 }
 

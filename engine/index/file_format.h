@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/index/generation_info.h"
 #include "engine/util/status.h"
@@ -137,5 +138,11 @@ Result<CheckedFile> OpenCheckedFile(const std::filesystem::path& path, std::stri
 
 // fsync of a directory (after creating/renaming entries in it).
 Status SyncDirectory(const std::filesystem::path& dir);
+
+// Re-reads the files of the directory `dir` listed in `files` with pread, through one buffer
+// (never mapped, so checking a large generation does not make it resident in the caller), and
+// checks each one's size and xxhash64 against its FileInfo and against its own footer.
+// Corruption("<file>: ...") on a mismatch, IOError when a file cannot be read.
+Status VerifyFileChecksums(const std::filesystem::path& dir, const std::vector<FileInfo>& files);
 
 }  // namespace busca::index
