@@ -36,6 +36,19 @@ struct AnalysedWord {
   uint64_t id = 0;  // TokenView::word_id: (cache generation << 32) | (entry index + 1)
 };
 
+// Copies a cached word and its occurrence into a Token or a TokenView (same field names).
+template <typename T>
+void FillToken(const AnalysedWord& word, uint32_t position, const WordSpan& span, T* token) {
+  token->surface = word.surface;
+  token->stem = word.stem;
+  token->term = word.term;
+  token->folded_surface = word.folded_surface;
+  token->position = position;
+  token->start = span.start;
+  token->end = span.end;
+  token->stopword = word.stopword;
+}
+
 // A cheap hash for short keys (words are a few bytes): 8-byte chunks, multiply-xorshift mixing.
 uint64_t HashWord(std::string_view s) {
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xC2B2AE3D27D4EB4FULL);
@@ -218,15 +231,7 @@ void Analyzer::Analyze(std::string_view text, std::vector<Token>* out, uint32_t 
                           out->reserve(out->size() + impl_->spans.size());
                           reserved = true;
                         }
-                        Token& token = out->emplace_back();
-                        token.surface = word.surface;
-                        token.stem = word.stem;
-                        token.term = word.term;
-                        token.folded_surface = word.folded_surface;
-                        token.position = position;
-                        token.start = span.start;
-                        token.end = span.end;
-                        token.stopword = word.stopword;
+                        FillToken(word, position, span, &out->emplace_back());
                       });
 }
 
@@ -235,14 +240,7 @@ void Analyzer::Analyze(std::string_view text, TokenSink& sink, uint32_t first_po
                       [&](const AnalysedWord& word, uint32_t position, const WordSpan& span) {
                         TokenView token;
                         token.word_id = word.id;
-                        token.surface = word.surface;
-                        token.stem = word.stem;
-                        token.term = word.term;
-                        token.folded_surface = word.folded_surface;
-                        token.position = position;
-                        token.start = span.start;
-                        token.end = span.end;
-                        token.stopword = word.stopword;
+                        FillToken(word, position, span, &token);
                         sink.OnToken(token);
                       });
 }

@@ -106,16 +106,7 @@ DocId PostingCursor::NextGeqInLaterBlock(DocId target) {
     doc_ = kNoMoreDocs;
     return doc_;
   }
-  // Binary search the first later block whose last doc >= target.
-  uint32_t lo = block_ + 1, hi = num_blocks_;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (LoadU32(SkipEntry(mid)) < target) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
+  const uint32_t lo = FirstBlockEndingAtOrAfter(block_ + 1, target);
   if (lo >= num_blocks_) {
     doc_ = kNoMoreDocs;
     index_ = block_size_;
@@ -197,16 +188,21 @@ void PostingCursor::ShallowAdvance(DocId target) {
     window_ = (start == 0 && target <= docs_[block_size_ - 1]) ? 0 : 1;
     return;
   }
-  uint32_t lo = start, hi = num_blocks_;
+  window_ = FirstBlockEndingAtOrAfter(start, target);
+}
+
+uint32_t PostingCursor::FirstBlockEndingAtOrAfter(uint32_t from, DocId target) const {
+  // Binary search over the skip table's last docs (ascending).
+  uint32_t lo = from, hi = num_blocks_;
   while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
+    const uint32_t mid = lo + (hi - lo) / 2;
     if (LoadU32(SkipEntry(mid)) < target) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  window_ = lo;
+  return lo;
 }
 
 DocId PostingCursor::BlockLastDoc() const {

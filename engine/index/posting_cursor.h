@@ -114,6 +114,8 @@ class PostingCursor {
 
   DocId NextGeqInLaterBlock(DocId target);
   float OneBlockTfTilde() const;
+  // The first block >= `from` whose last doc is >= target (num_blocks_ when none). Needs skip_.
+  uint32_t FirstBlockEndingAtOrAfter(uint32_t from, DocId target) const;
   void DecodeBlock(uint32_t block);
   void DecodePositions();
   int Slot(size_t field) const {
