@@ -16,8 +16,8 @@ namespace {
 int HttpStatusFor(const Status& st) {
   switch (st.code()) {
     case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kResourceExhausted: return 400;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kResourceExhausted: return 429;  // the search queue is full
     case StatusCode::kNotFound: return 404;
     case StatusCode::kDeadlineExceeded: return 504;
     case StatusCode::kUnavailable: return 503;
@@ -160,7 +160,7 @@ HttpOpsServer::HttpOpsServer(SearchHandler* handler, GenerationManager* manager,
     res.set_content(HealthJson(*manager->snapshot(), draining->load(), &code), "application/json");
     res.status = code;
   });
-  http.Get("/metrics", [manager, cache, metrics, draining](const httplib::Request&, httplib::Response& res) {
+  http.Get("/metrics", [handler, manager, cache, metrics, draining](const httplib::Request&, httplib::Response& res) {
     auto snap = manager->snapshot();
     std::vector<CollectionGauge> gauges;
     for (const auto& c : snap->collections) {
@@ -179,8 +179,11 @@ HttpOpsServer::HttpOpsServer(SearchHandler* handler, GenerationManager* manager,
       }
       gauges.push_back(std::move(g));
     }
-    res.set_content(metrics->Render(gauges, cache->entries(), cache->bytes(), cache->capacity_bytes(), draining->load()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+    const SearchAdmission& admission = handler->admission();
+    AdmissionGauge queue{admission.running(), admission.waiting(), admission.max_running(), admission.max_waiting()};
+    res.set_content(
+        metrics->Render(gauges, cache->entries(), cache->bytes(), cache->capacity_bytes(), queue, draining->load()),
+        "text/plain; version=0.0.4; charset=utf-8");
   });
   http.Get("/search", [handler, metrics, log](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();

@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace busca::server {
@@ -43,15 +45,27 @@ std::string_view RpcName(Rpc rpc) {
 
 Metrics::Metrics() : started_(std::chrono::system_clock::now()) {}
 
+void Metrics::Histogram::Record(std::chrono::nanoseconds value) {
+  double seconds = std::chrono::duration<double>(value).count();
+  size_t b = 0;
+  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
+  buckets[b].fetch_add(1, std::memory_order_relaxed);
+  sum_nanos.fetch_add(static_cast<uint64_t>(std::max<int64_t>(value.count(), 0)), std::memory_order_relaxed);
+}
+
 void Metrics::RecordRequest(Rpc rpc, int code, std::chrono::nanoseconds latency) {
   PerRpc& r = rpcs_[static_cast<size_t>(rpc)];
   if (code < 0 || code >= static_cast<int>(kCodes)) code = 2;  // UNKNOWN
   r.count[code].fetch_add(1, std::memory_order_relaxed);
-  double seconds = std::chrono::duration<double>(latency).count();
-  size_t b = 0;
-  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
-  r.buckets[b].fetch_add(1, std::memory_order_relaxed);
-  r.sum_nanos.fetch_add(static_cast<uint64_t>(latency.count()), std::memory_order_relaxed);
+  r.latency.Record(latency);
+}
+
+void Metrics::RecordSearchQueueWait(std::chrono::nanoseconds wait) { search_queue_wait_.Record(wait); }
+
+uint64_t Metrics::search_queue_waits() const {
+  uint64_t n = 0;
+  for (const auto& b : search_queue_wait_.buckets) n += b.load(std::memory_order_relaxed);
+  return n;
 }
 
 void Metrics::RecordCache(bool hit) {
@@ -72,7 +86,8 @@ uint64_t Metrics::requests(Rpc rpc, int code) const {
 }
 
 std::string Metrics::Render(const std::vector<CollectionGauge>& collections, uint64_t cache_entries,
-                            uint64_t cache_bytes, uint64_t cache_capacity, bool draining) const {
+                            uint64_t cache_bytes, uint64_t cache_capacity, const AdmissionGauge& admission,
+                            bool draining) const {
   std::string out;
   out.reserve(16384);
   auto header = [&out](std::string_view name, std::string_view type, std::string_view help) {
@@ -96,25 +111,44 @@ std::string Metrics::Render(const std::vector<CollectionGauge>& collections, uin
     for (size_t c = 1; c < kCodes; ++c) errors += rpcs_[i].count[c].load(std::memory_order_relaxed);
     out += fmt::format("busca_request_errors_total{{rpc=\"{}\"}} {}\n", RpcName(static_cast<Rpc>(i)), errors);
   }
-  header("busca_request_duration_seconds", "histogram", "Server-side request latency by RPC.");
-  for (size_t i = 0; i < rpcs_.size(); ++i) {
-    std::string_view name = RpcName(static_cast<Rpc>(i));
+  // One histogram's buckets (cumulative, +Inf = count), sum and count; `labels` without braces.
+  auto histogram = [&out](std::string_view name, std::string_view labels, const Histogram& h) {
+    std::string_view sep = labels.empty() ? "" : ",";
     uint64_t cumulative = 0;
     for (size_t b = 0; b < kBuckets.size(); ++b) {
-      cumulative += rpcs_[i].buckets[b].load(std::memory_order_relaxed);
-      out += fmt::format("busca_request_duration_seconds_bucket{{rpc=\"{}\",le=\"{}\"}} {}\n", name, kBuckets[b],
-                         cumulative);
+      cumulative += h.buckets[b].load(std::memory_order_relaxed);
+      out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, kBuckets[b], cumulative);
     }
-    cumulative += rpcs_[i].buckets[kBuckets.size()].load(std::memory_order_relaxed);
-    out += fmt::format("busca_request_duration_seconds_bucket{{rpc=\"{}\",le=\"+Inf\"}} {}\n", name, cumulative);
-    out += fmt::format("busca_request_duration_seconds_sum{{rpc=\"{}\"}} {:.9f}\n", name,
-                       rpcs_[i].sum_nanos.load(std::memory_order_relaxed) / 1e9);
-    out += fmt::format("busca_request_duration_seconds_count{{rpc=\"{}\"}} {}\n", name, cumulative);
+    cumulative += h.buckets[kBuckets.size()].load(std::memory_order_relaxed);
+    out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, cumulative);
+    std::string braced = labels.empty() ? std::string() : fmt::format("{{{}}}", labels);
+    out += fmt::format("{}_sum{} {:.9f}\n", name, braced, h.sum_nanos.load(std::memory_order_relaxed) / 1e9);
+    out += fmt::format("{}_count{} {}\n", name, braced, cumulative);
+  };
+  header("busca_request_duration_seconds", "histogram", "Server-side request latency by RPC.");
+  for (size_t i = 0; i < rpcs_.size(); ++i) {
+    histogram("busca_request_duration_seconds", fmt::format("rpc=\"{}\"", RpcName(static_cast<Rpc>(i))),
+              rpcs_[i].latency);
   }
   header("busca_requests_inflight", "gauge", "Requests being processed.");
   out += fmt::format("busca_requests_inflight {}\n", inflight_.load(std::memory_order_relaxed));
   header("busca_slow_queries_total", "counter", "Searches slower than --slow-query-ms.");
   out += fmt::format("busca_slow_queries_total {}\n", slow_queries_.load(std::memory_order_relaxed));
+
+  header("busca_search_queue_wait_seconds", "histogram",
+         "Time searches and suggests waited for an engine slot (admitted or given up while queued).");
+  histogram("busca_search_queue_wait_seconds", "", search_queue_wait_);
+  header("busca_search_queue_waiting", "gauge", "Searches and suggests queued for an engine slot.");
+  out += fmt::format("busca_search_queue_waiting {}\n", admission.waiting);
+  header("busca_search_running", "gauge", "Searches and suggests running in the engine.");
+  out += fmt::format("busca_search_running {}\n", admission.running);
+  header("busca_search_threads", "gauge", "Engine evaluations allowed at once (--search-threads).");
+  out += fmt::format("busca_search_threads {}\n", admission.max_running);
+  header("busca_search_queue_capacity", "gauge", "Searches allowed to wait for a slot (--search-queue).");
+  out += fmt::format("busca_search_queue_capacity {}\n", admission.max_waiting);
+  header("busca_search_queue_rejected_total", "counter",
+         "Searches and suggests refused with RESOURCE_EXHAUSTED because the queue was full.");
+  out += fmt::format("busca_search_queue_rejected_total {}\n", search_rejected());
 
   header("busca_cache_hits_total", "counter", "Search result cache hits.");
   out += fmt::format("busca_cache_hits_total {}\n", cache_hits());

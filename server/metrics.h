@@ -1,6 +1,7 @@
 // Metrics: the server's Prometheus counters and histograms, rendered as text exposition format
 // for GET /metrics. Request counts and latencies are lock-free atomics indexed by (RPC, code);
-// per-collection gauges are passed in at render time from the GenerationManager's snapshot.
+// per-collection gauges are passed in at render time from the GenerationManager's snapshot, the
+// search admission's gauges (running, waiting, limits) from the SearchAdmission.
 // One instance per server; every method is thread-safe.
 #pragma once
 
@@ -31,6 +32,14 @@ struct CollectionGauge {
   uint64_t load_failures = 0;
 };
 
+// What the search admission (server/search_admission.h) holds right now.
+struct AdmissionGauge {
+  uint64_t running = 0;      // searches holding an engine slot
+  uint64_t waiting = 0;      // searches queued for one
+  uint64_t max_running = 0;  // --search-threads (resolved)
+  uint64_t max_waiting = 0;  // --search-queue
+};
+
 class Metrics {
  public:
   static constexpr size_t kCodes = 17;  // grpc::StatusCode 0..16
@@ -49,22 +58,35 @@ class Metrics {
   void InflightAdd(int delta) { inflight_.fetch_add(delta, std::memory_order_relaxed); }
   // A finished Rebuild (RPC or observed): duration and result.
   void RecordRebuild(double seconds, bool ok);
+  // Time a search or suggest spent queued for an engine slot (admitted or given up; not refused).
+  void RecordSearchQueueWait(std::chrono::nanoseconds wait);
+  // A search or suggest refused because the admission queue was full.
+  void RecordSearchRejected() { search_rejected_.fetch_add(1, std::memory_order_relaxed); }
 
   uint64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
   uint64_t cache_misses() const { return cache_misses_.load(std::memory_order_relaxed); }
   uint64_t requests(Rpc rpc, int code) const;
+  uint64_t search_rejected() const { return search_rejected_.load(std::memory_order_relaxed); }
+  uint64_t search_queue_waits() const;  // observations of the queue-wait histogram
 
   // Prometheus text format (version 0.0.4).
   std::string Render(const std::vector<CollectionGauge>& collections, uint64_t cache_entries,
-                     uint64_t cache_bytes, uint64_t cache_capacity, bool draining) const;
+                     uint64_t cache_bytes, uint64_t cache_capacity, const AdmissionGauge& admission,
+                     bool draining) const;
 
  private:
-  struct PerRpc {
-    std::array<std::atomic<uint64_t>, kCodes> count{};
+  struct Histogram {
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last = +Inf only
     std::atomic<uint64_t> sum_nanos{0};
+    void Record(std::chrono::nanoseconds value);
+  };
+  struct PerRpc {
+    std::array<std::atomic<uint64_t>, kCodes> count{};
+    Histogram latency;
   };
   std::array<PerRpc, static_cast<size_t>(Rpc::kCount)> rpcs_;
+  Histogram search_queue_wait_;
+  std::atomic<uint64_t> search_rejected_{0};
   std::atomic<uint64_t> cache_hits_{0};
   std::atomic<uint64_t> cache_misses_{0};
   std::atomic<uint64_t> slow_queries_{0};

@@ -6,14 +6,36 @@
 
 #include "engine/index/document.h"
 #include "server/proto_convert.h"
+#include "server/throttled_cancellation.h"
 
 namespace busca::server {
+namespace {
+
+// gRPC marks a call cancelled when its deadline passes too: report that as the deadline.
+Status DeadlineOverCancel(Status st, const query::QueryControl& control) {
+  if (st.code() == StatusCode::kCancelled && std::chrono::steady_clock::now() >= control.deadline) {
+    return Status::DeadlineExceeded(st.message());
+  }
+  return st;
+}
+
+// An engine error as the caller should see it.
+Status EngineError(const Status& st, const query::QueryControl& control) {
+  // Limits hit while expanding the query (prefix expansions, expanded terms) are the caller's
+  // to fix: INVALID_ARGUMENT, with the engine's message naming the limit. (Only the engine's:
+  // a full admission queue stays RESOURCE_EXHAUSTED, see Admit.)
+  if (st.code() == StatusCode::kResourceExhausted) return Status::InvalidArgument(st.message());
+  return DeadlineOverCancel(st, control);
+}
+
+}  // namespace
 
 SearchHandler::SearchHandler(const ServerConfig& config, GenerationManager* manager, QueryCache* cache,
-                             Metrics* metrics, JsonLog* log)
+                             SearchAdmission* admission, Metrics* metrics, JsonLog* log)
     : config_(config),
       manager_(manager),
       cache_(cache),
+      admission_(admission),
       metrics_(metrics),
       log_(log),
       started_(std::chrono::steady_clock::now()) {}
@@ -29,6 +51,20 @@ query::QueryControl SearchHandler::Control(std::chrono::system_clock::time_point
   }
   control.deadline = now + budget;
   return control;
+}
+
+Result<SearchAdmission::Permit> SearchHandler::Admit(const query::QueryControl& control,
+                                                     std::chrono::steady_clock::duration* waited) {
+  auto started = std::chrono::steady_clock::now();
+  auto permit = admission_->Acquire(control.deadline, control.cancel);
+  *waited = std::chrono::steady_clock::now() - started;
+  if (!permit.ok() && permit.status().code() == StatusCode::kResourceExhausted) {
+    metrics_->RecordSearchRejected();
+  } else {
+    metrics_->RecordSearchQueueWait(std::chrono::duration_cast<std::chrono::nanoseconds>(*waited));
+  }
+  if (!permit.ok()) return DeadlineOverCancel(permit.status(), control);  // RESOURCE_EXHAUSTED stays
+  return permit;
 }
 
 Status SearchHandler::ResolveCollections(const ServingSnapshot& snap, const std::vector<std::string>& requested,
@@ -65,8 +101,9 @@ Status SearchHandler::ResolveCollections(const ServingSnapshot& snap, const std:
 }
 
 Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::system_clock::time_point deadline,
-                             v1::SearchResponse* response) {
+                             v1::SearchResponse* response, const query::CancellationSource* cancel) {
   auto started = std::chrono::steady_clock::now();
+  query::QueryControl control = Control(deadline);
   query::SearchRequest engine_request;
   BUSCA_RETURN_IF_ERROR(ToEngineRequest(request, &engine_request));
   std::shared_ptr<const ServingSnapshot> snap = manager_->snapshot();
@@ -76,6 +113,7 @@ Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::syst
   const bool cacheable = cache_->capacity_bytes() > 0 && !request.bypass_cache() && !request.explain();
   std::shared_ptr<const query::SearchResponse> result;
   bool hit = false;
+  std::chrono::steady_clock::duration queued{0};
   if (cacheable) {
     key += '|';
     key += NormalizedKey(engine_request);
@@ -84,14 +122,17 @@ Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::syst
     metrics_->RecordCache(hit);
   }
   if (!hit) {
-    auto searched = snap->searcher->Search(engine_request, Control(deadline));
-    if (!searched.ok()) {
-      Status st = searched.status();
-      // Limits hit while expanding the query (prefix expansions, expanded terms) are the
-      // caller's to fix: INVALID_ARGUMENT, with the engine's message naming the limit.
-      if (st.code() == StatusCode::kResourceExhausted) st = Status::InvalidArgument(st.message());
-      return st;
-    }
+    // While queued and while running, the caller is asked (throttled) whether it went away.
+    ThrottledCancellation queued_cancel(cancel, config_.cancel_check_interval);
+    query::CancellationToken queued_token(&queued_cancel);
+    BUSCA_ASSIGN_OR_RETURN(SearchAdmission::Permit permit,
+                           Admit(query::QueryControl{control.deadline, &queued_token}, &queued));
+    ThrottledCancellation running_cancel(cancel, config_.cancel_check_interval);
+    query::CancellationToken running_token(&running_cancel);
+    control.cancel = &running_token;
+    auto searched = snap->searcher->Search(engine_request, control);
+    permit.Release();
+    if (!searched.ok()) return EngineError(searched.status(), control);
     result = std::make_shared<const query::SearchResponse>(std::move(searched).value());
     if (cacheable) cache_->Put(key, result);
   }
@@ -103,6 +144,7 @@ Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::syst
   if (config_.slow_query.count() > 0 && took >= config_.slow_query.count() * 1000.0) {
     metrics_->RecordSlowQuery();
     nlohmann::json fields = {{"latency_ms", took / 1000.0},
+                             {"queued_ms", std::chrono::duration<double, std::milli>(queued).count()},
                              {"total_hits", result->total_hits},
                              {"hits", result->hits.size()},
                              {"filters", engine_request.filters.size()},
@@ -124,19 +166,25 @@ Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::syst
 }
 
 Status SearchHandler::Suggest(const v1::SuggestRequest& request, std::chrono::system_clock::time_point deadline,
-                              v1::SuggestResponse* response) {
+                              v1::SuggestResponse* response, const query::CancellationSource* cancel) {
   auto started = std::chrono::steady_clock::now();
+  query::QueryControl control = Control(deadline);
   query::SuggestRequest engine_request;
   BUSCA_RETURN_IF_ERROR(ToEngineRequest(request, &engine_request));
   std::shared_ptr<const ServingSnapshot> snap = manager_->snapshot();
   std::string key;
   BUSCA_RETURN_IF_ERROR(ResolveCollections(*snap, engine_request.collections, &key));
-  auto suggested = snap->searcher->Suggest(engine_request, Control(deadline));
-  if (!suggested.ok()) {
-    Status st = suggested.status();
-    if (st.code() == StatusCode::kResourceExhausted) st = Status::InvalidArgument(st.message());
-    return st;
-  }
+  std::chrono::steady_clock::duration queued{0};
+  ThrottledCancellation queued_cancel(cancel, config_.cancel_check_interval);
+  query::CancellationToken queued_token(&queued_cancel);
+  BUSCA_ASSIGN_OR_RETURN(SearchAdmission::Permit permit,
+                         Admit(query::QueryControl{control.deadline, &queued_token}, &queued));
+  ThrottledCancellation running_cancel(cancel, config_.cancel_check_interval);
+  query::CancellationToken running_token(&running_cancel);
+  control.cancel = &running_token;
+  auto suggested = snap->searcher->Suggest(engine_request, control);
+  permit.Release();
+  if (!suggested.ok()) return EngineError(suggested.status(), control);
   ToProto(*suggested, response);
   response->set_took_micros(
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());

@@ -1,5 +1,5 @@
 // SearchServer: one running search-server: the generation manager (with its CURRENT poller),
-// the result cache, metrics, the gRPC server (SearchService, AdminService, grpc.health.v1.Health,
+// the result cache, the search admission (--search-threads / --search-queue), metrics, the gRPC server (SearchService, AdminService, grpc.health.v1.Health,
 // reflection v1alpha) and the HTTP ops port. tools/search_server/main.cc is a thin main over it;
 // integration tests run it in-process on loopback ports (port 0 = pick a free one).
 //
@@ -20,6 +20,7 @@
 #include "server/json_log.h"
 #include "server/metrics.h"
 #include "server/query_cache.h"
+#include "server/search_admission.h"
 #include "server/server_config.h"
 
 namespace grpc {
@@ -50,6 +51,7 @@ class SearchServer {
   GenerationManager& manager() { return *manager_; }
   Metrics& metrics() { return metrics_; }
   QueryCache& cache() { return *cache_; }
+  SearchAdmission& admission() { return *admission_; }
   JsonLog& log() { return *log_; }
 
  private:
@@ -60,6 +62,7 @@ class SearchServer {
   std::unique_ptr<JsonLog> log_;
   Metrics metrics_;
   std::unique_ptr<QueryCache> cache_;
+  std::unique_ptr<SearchAdmission> admission_;
   std::unique_ptr<GenerationManager> manager_;
   std::unique_ptr<SearchHandler> handler_;
   std::unique_ptr<SearchServiceImpl> search_service_;

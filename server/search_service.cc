@@ -1,5 +1,6 @@
 #include "server/search_service.h"
 
+#include "server/grpc_call_cancellation.h"
 #include "server/grpc_status.h"
 
 namespace busca::server {
@@ -49,7 +50,8 @@ grpc::Status SearchServiceImpl::Search(grpc::ServerContext* ctx, const v1::Searc
                                        v1::SearchResponse* response) {
   auto started = std::chrono::steady_clock::now();
   Inflight inflight(metrics_);
-  Status st = handler_->Search(*request, DeadlineOf(ctx), response);
+  GrpcCallCancellation cancel(ctx);
+  Status st = handler_->Search(*request, DeadlineOf(ctx), response, &cancel);
   return FinishCall(metrics_, log_, Rpc::kSearch, started, st);
 }
 
@@ -57,7 +59,8 @@ grpc::Status SearchServiceImpl::Suggest(grpc::ServerContext* ctx, const v1::Sugg
                                         v1::SuggestResponse* response) {
   auto started = std::chrono::steady_clock::now();
   Inflight inflight(metrics_);
-  Status st = handler_->Suggest(*request, DeadlineOf(ctx), response);
+  GrpcCallCancellation cancel(ctx);
+  Status st = handler_->Suggest(*request, DeadlineOf(ctx), response, &cancel);
   return FinishCall(metrics_, log_, Rpc::kSuggest, started, st);
 }
 

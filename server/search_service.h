@@ -1,5 +1,6 @@
 // SearchServiceImpl: the gRPC busca.v1.SearchService (Search, Suggest, GetStats) over a
-// SearchHandler; records per-RPC metrics and passes the call's deadline into the engine.
+// SearchHandler; records per-RPC metrics and passes the call's deadline and cancellation
+// (GrpcCallCancellation) into the admission queue and the engine.
 // Thread-safe (gRPC calls it from its thread pool).
 #pragma once
 

@@ -28,6 +28,12 @@ struct ServerConfig {
   std::chrono::milliseconds default_deadline{10000};  // for calls without a deadline
   std::chrono::milliseconds drain_timeout{15000};     // SIGTERM: wait this long for in-flight calls
   int max_message_bytes = 4 << 20;             // gRPC receive/send limit
+  uint32_t search_threads = 0;                 // --search-threads: engine evaluations at once (0 = cores)
+  uint32_t search_queue = 1000;                // --search-queue: searches waiting for one; more are refused
+  // How often a queued or running search asks its gRPC call whether the client cancelled it, the
+  // first time this long after the phase began (the check is expensive: ThrottledCancellation).
+  // No flag; 0 = every time (tests).
+  std::chrono::milliseconds cancel_check_interval{5};
   bool verify_checksums = true;                // Generation::Open verifies every file
   std::vector<std::string> expected_collections;  // --collections: reported missing when absent
 };

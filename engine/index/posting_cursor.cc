@@ -192,7 +192,10 @@ void PostingCursor::ShallowAdvance(DocId target) {
 }
 
 uint32_t PostingCursor::FirstBlockEndingAtOrAfter(uint32_t from, DocId target) const {
-  // Binary search over the skip table's last docs (ascending).
+  // Most moves are to the same or the next block; else binary search over the skip table's
+  // last docs (ascending).
+  if (from < num_blocks_ && LoadU32(SkipEntry(from)) >= target) return from;
+  if (from + 1 < num_blocks_ && LoadU32(SkipEntry(from + 1)) >= target) return from + 1;
   uint32_t lo = from, hi = num_blocks_;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
@@ -223,6 +226,16 @@ float PostingCursor::BlockTfTilde() const {
   if (window_ >= num_blocks_) return 0;
   if (skip_ == nullptr) return OneBlockTfTilde();
   return std::bit_cast<float>(LoadU32(SkipEntry(window_) + 12 + size_t{num_text_fields_} * 8));
+}
+
+DocId PostingCursor::BlockLastDocOf(uint32_t block) const { return LoadU32(SkipEntry(block)); }
+
+float PostingCursor::BlockTfTildeOf(uint32_t block) const {
+  return std::bit_cast<float>(LoadU32(SkipEntry(block) + 12 + size_t{num_text_fields_} * 8));
+}
+
+void PostingCursor::MoveToBlock(uint32_t block) {
+  DecodeBlock(block);
 }
 
 float PostingCursor::TermTfTilde() const {

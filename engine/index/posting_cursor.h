@@ -109,6 +109,14 @@ class PostingCursor {
   float TermTfTilde() const;
   float BlockTfTilde() const;
 
+  // Random access to the block table (the same bounds, by block ordinal < NumBlocks()): its last
+  // doc and stored max tf~. MoveToBlock decodes block `block` and puts the cursor on its first doc.
+  // Only for lists with a skip table (NumBlocks() > 1).
+  uint32_t NumBlocks() const { return num_blocks_; }
+  DocId BlockLastDocOf(uint32_t block) const;
+  float BlockTfTildeOf(uint32_t block) const;
+  void MoveToBlock(uint32_t block);
+
  private:
   friend class SegmentReader;
 

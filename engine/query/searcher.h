@@ -19,7 +19,6 @@
 // DeadlineExceeded / Cancelled (checked during evaluation). Never exceptions.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +30,7 @@
 
 #include "engine/index/document.h"
 #include "engine/index/schema.h"
+#include "engine/query/cancellation.h"
 #include "engine/query/query_limits.h"
 #include "engine/util/status.h"
 
@@ -43,17 +43,8 @@ namespace busca::query {
 // ---------------------------------------------------------------------------------------------
 // Deadline and cancellation.
 
-// Shared flag a caller sets to stop a running search (e.g. the gRPC call was cancelled).
-class CancellationToken {
- public:
-  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
-  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<bool> cancelled_{false};
-};
-
-// How long a search may run. Checked between phases and every few thousand documents during
+// How long a search may run, and whether it is still wanted (CancellationToken:
+// engine/query/cancellation.h). Both are checked between phases and every 256 candidates during
 // evaluation; a search past its deadline returns DeadlineExceeded, a cancelled one Cancelled.
 struct QueryControl {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();

@@ -19,8 +19,8 @@ namespace {
 // A word or prefix whose expansions open more cursors than this in a segment is walked as one
 // materialized list (merged_postings.h).
 constexpr size_t kMergeCursorsAbove = 8;
-// A word whose lists hold more than 1/kDenseListFraction of the segment's docs is scored a block
-// at a time (one cursor) or materialized (several cursors, merged_postings.h).
+// A word with one list holding more than 1/kDenseListFraction of the segment's docs is scored a
+// block at a time.
 constexpr uint64_t kDenseListFraction = 8;
 
 inline DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
@@ -63,6 +63,10 @@ struct SegmentMatcher::Item {
   std::vector<double> block_scores;
   std::vector<uint32_t> tf;                       // per text slot, for tf_doc (LoadTfs)
   DocId tf_doc = kNoMoreDocs;
+  // A phrase that is its clause's only item may return docs where its words merely co-occur; the
+  // matcher verifies them (Holds) only when they could enter the top-k.
+  bool defer_verify = false;
+  const std::string* first_term = nullptr;        // the term of slots[0]'s last cursor
 
   // Fills tf[] for `doc` (the item's current match): the phrase's counts, or the sums over the
   // expanded terms' cursors on `doc`.
@@ -167,6 +171,24 @@ struct SegmentMatcher::Item {
     return any;
   }
 
+  // A bound of the phrase's tf in text slot `s` of `d` (every slot on d): an occurrence takes a
+  // distinct position of each slot, so no more than the least of the slots' tfs.
+  uint32_t PhraseTfBound(DocId d, uint32_t s) {
+    uint32_t least = std::numeric_limits<uint32_t>::max();
+    for (auto& cursors : slots) {
+      uint32_t t = 0;
+      for (PostingCursor& c : cursors) t += c.doc() == d ? c.TfBySlot(s) : 0;
+      least = std::min(least, t);
+    }
+    return least;
+  }
+
+  // Whether the phrase occurs in `d` (the item's current doc); counts it for scoring.
+  bool Holds(DocId d) {
+    if (counted_doc != d) return VerifyPhrase(d, /*count_all=*/true);
+    return std::any_of(phrase_tf.begin(), phrase_tf.end(), [](uint32_t t) { return t > 0; });
+  }
+
   void Materialize() {
     merge_pending = false;
     merged = std::make_unique<MergedPostings>(slots[0], *segment, *scoring);
@@ -198,31 +220,44 @@ struct SegmentMatcher::Item {
         if (target == kNoMoreDocs) return doc = kNoMoreDocs;
         continue;
       }
-      if (VerifyPhrase(d, /*count_all=*/false)) return doc = d;
+      if (defer_verify || VerifyPhrase(d, /*count_all=*/false)) return doc = d;
       target = d + 1;
     }
   }
 
+  // Adds one block's bound in text slot `s` to the running sum of max tfs / min of min lengths.
+  static void AddSlotBound(index::FieldBound fb, size_t s, std::vector<uint32_t>* tf, std::vector<uint32_t>* min_len) {
+    if (fb.max_tf == 0) return;
+    (*tf)[s] += fb.max_tf;
+    (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
+  }
+
   // Moves every cursor's block window to `target` without decoding; adds each block's max tf per
   // text slot to *tf, lowers *min_len to the blocks' min lengths and narrows *until to the first
-  // block end. Returns the sum of the blocks' max tf~.
+  // block end. Returns the sum of the blocks' max tf~. In a union, a list whose next doc is past
+  // `target` adds nothing and ends the range before that doc.
   template <typename Cursors>
   double AccumulateBlockBounds(Cursors& cursors, DocId target, DocId* until, std::vector<uint32_t>* tf,
                                std::vector<uint32_t>* min_len) {
     const size_t nf = text_fields->size();
     double tf_tilde = 0;
+    const bool several = cursors.size() > 1;
     for (PostingCursor& c : cursors) {
+      if (several && c.doc() < target && c.BlockSize() > 0 && target <= c.BlockDocs()[c.BlockSize() - 1]) {
+        c.NextGeq(target);  // within the decoded block: no decoding
+      }
+      if (several && c.doc() > target) {
+        // Nothing of this list before its current doc: the range ends there instead of taking
+        // this list's block bound (a short list would otherwise add its bound to every range).
+        *until = std::min(*until, c.doc() - 1);
+        continue;
+      }
       c.ShallowAdvance(target);
       DocId last = c.BlockLastDoc();
       if (last == kNoMoreDocs) continue;
       *until = std::min(*until, last);
       tf_tilde += c.BlockTfTilde();
-      for (size_t s = 0; s < nf; ++s) {
-        index::FieldBound fb = c.BlockBound((*text_fields)[s]);
-        if (fb.max_tf == 0) continue;
-        (*tf)[s] += fb.max_tf;
-        (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
-      }
+      for (size_t s = 0; s < nf; ++s) AddSlotBound(c.BlockBound((*text_fields)[s]), s, tf, min_len);
     }
     return tf_tilde;
   }
@@ -239,10 +274,7 @@ struct SegmentMatcher::Item {
       if (last == kNoMoreDocs) return 0;
       *until = std::min(*until, last);
       for (size_t s = 0; s < nf; ++s) {
-        index::FieldBound fb = merged->BlockBoundBySlot(static_cast<uint32_t>(s));
-        if (fb.max_tf == 0) continue;
-        (*max_tf)[s] += fb.max_tf;
-        (*min_len)[s] = std::min((*min_len)[s], fb.min_length);
+        AddSlotBound(merged->BlockBoundBySlot(static_cast<uint32_t>(s)), s, max_tf, min_len);
       }
       return merged->BlockTfTilde();
     }
@@ -303,6 +335,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
         if (c.empty()) continue;
         postings_ += c.doc_freq();
         cursors.push_back(std::move(c));
+        if (item->slots.empty()) item->first_term = &term;
       }
       item->slots.push_back(std::move(cursors));
     }
@@ -311,8 +344,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     uint64_t df_sum = 0;
     for (const PostingCursor& c : item->slots[0]) df_sum += c.doc_freq();
     const bool dense = df_sum * kDenseListFraction > segment_.max_doc();
-    item->merge_pending = !item->phrase && (item->slots[0].size() > kMergeCursorsAbove ||
-                                            (item->slots[0].size() > 1 && dense));
+    item->merge_pending = !item->phrase && item->slots[0].size() > kMergeCursorsAbove;
     // Scoring whole blocks pays off when most of a block's docs become candidates.
     item->block_scored = !item->phrase && item->slots[0].size() == 1 && dense;
     item->phrase_tf.assign(text_fields_.size(), 0);
@@ -336,6 +368,28 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     }
     empty_ = empty_ || !any_postings;
     required_.push_back(std::move(clause));
+  }
+  // Scoring a whole block pays off only when most of its docs become candidates: the candidates
+  // are at most the docs of the sparsest required clause.
+  uint64_t candidates = std::numeric_limits<uint64_t>::max();
+  for (const auto& clause : required_) {
+    uint64_t docs = 0;
+    for (const auto& item : clause->items) {
+      for (const PostingCursor& c : item->slots[0]) docs += c.doc_freq();
+    }
+    candidates = std::min(candidates, docs);
+  }
+  if (required_.size() == 1 && required_[0]->items.size() == 1 && use_block_tf_tilde_) {
+    Item& item = *required_[0]->items[0];
+    if (!item.phrase && !item.merge_pending && item.slots[0].size() == 1) {
+      sole_item_ = &item;
+      item.block_scored = true;  // outside the skipped blocks every doc is a candidate
+    }
+  }
+  if (candidates * kDenseListFraction <= segment_.max_doc()) {
+    for (auto& clause : required_) {
+      for (auto& item : clause->items) item->block_scored = item.get() == sole_item_;
+    }
   }
 }
 
@@ -389,6 +443,64 @@ double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   }
   if (tf_tilde == 0) return 0;
   return item.plan->idf * Bm25Saturate(tf_tilde);
+}
+
+DocId SegmentMatcher::SkipLowBlocks(DocId target, double threshold, uint64_t* skipped) {
+  PostingCursor& c = sole_item_->slots[0][0];
+  const double idf = sole_item_->plan->idf;
+  while (true) {
+    c.ShallowAdvance(target);
+    const DocId last = c.BlockLastDoc();
+    if (last == kNoMoreDocs) return kNoMoreDocs;
+    if (idf * Bm25Saturate(c.BlockTfTilde()) > threshold) return target;
+    ++*skipped;
+    target = last + 1;
+  }
+}
+
+double SegmentMatcher::ScoreFloor(size_t k) {
+  constexpr uint32_t kMaxBlocks = 4;
+  PostingCursor probe = segment_.OpenPostings(*sole_item_->first_term);
+  const uint32_t blocks = probe.NumBlocks();
+  if (k == 0 || blocks <= 1) return -std::numeric_limits<double>::infinity();
+  // The blocks with the largest stored bounds, best first.
+  std::vector<std::pair<float, uint32_t>>& best = floor_blocks_;
+  best.clear();
+  for (uint32_t b = 0; b < blocks; ++b) {
+    const float t = probe.BlockTfTildeOf(b);
+    if (best.size() == kMaxBlocks && t <= best.back().first) continue;
+    if (best.size() == kMaxBlocks) best.pop_back();
+    best.insert(std::upper_bound(best.begin(), best.end(), std::make_pair(t, b),
+                                 [](const auto& a, const auto& e) { return a.first > e.first; }),
+                {t, b});
+  }
+  // Exact scores of their live docs, summed exactly as ItemScore sums them.
+  std::vector<double>& scores = floor_scores_;
+  scores.clear();
+  const size_t nf = text_fields_.size();
+  const double idf = sole_item_->plan->idf;
+  for (const auto& [bound, b] : best) {
+    probe.MoveToBlock(b);
+    const DocId* docs = probe.BlockDocs();
+    for (uint32_t i = 0; i < probe.BlockSize(); ++i) {
+      if (std::binary_search(deleted_.begin(), deleted_.end(), docs[i])) continue;
+      double tf_tilde = 0;
+      for (size_t s = 0; s < nf; ++s) {
+        const uint32_t tf = probe.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
+        if (tf == 0) continue;
+        tf_tilde += weights_[s] * tf *
+                    scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
+      }
+      scores.push_back(tf_tilde == 0 ? 0.0 : idf * Bm25Saturate(tf_tilde));
+    }
+    if (scores.size() >= k) break;
+  }
+  if (scores.size() < k) return -std::numeric_limits<double>::infinity();
+  std::nth_element(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(k - 1), scores.end(),
+                   std::greater<>());
+  // k docs score at least this; a doc scoring exactly this may still win its tie, so the floor a
+  // candidate must beat is just below it.
+  return std::nextafter(scores[k - 1], -std::numeric_limits<double>::infinity());
 }
 
 double SegmentMatcher::Bound(DocId target, DocId* until) {
@@ -447,7 +559,13 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
         part = ItemScore(item, doc);  // exact, and cheap: a block's scores are computed at once
       } else if (item.doc == doc) {
         double tf_tilde = 0;
-        for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
+        if (item.phrase && item.counted_doc != doc) {  // not verified yet: bound it from the slots' tfs
+          for (size_t s = 0; s < nf; ++s) {
+            tf_tilde += item.PhraseTfBound(doc, static_cast<uint32_t>(s)) * item.doc_bound_coef[s];
+          }
+        } else {
+          for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
+        }
         tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
         if (tf_tilde > 0) part = item.plan->idf * Bm25Saturate(tf_tilde);
       }
@@ -458,17 +576,42 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
   return true;
 }
 
-std::optional<uint64_t> SegmentMatcher::KnownMatchCount(bool has_filters) {
-  if (has_filters || !excluded_.empty() || !deleted_.empty() || required_.size() != 1 ||
-      required_[0]->items.size() != 1) {
+std::optional<SegmentMatcher::MatchCount> SegmentMatcher::KnownMatchCount(bool has_filters) {
+  if (has_filters || !excluded_.empty() || required_.size() != 1 || required_[0]->items.size() != 1) {
     return std::nullopt;
   }
   Item& item = *required_[0]->items[0];
   if (item.phrase) return std::nullopt;
   if (item.merge_pending) item.Materialize();
-  if (item.merged) return item.merged->size();
-  if (item.slots[0].size() == 1) return item.slots[0][0].doc_freq();
-  return std::nullopt;  // a union of a few lists: its size needs the walk
+  // A union holds at least its largest list; deleted docs may be among the docs counted.
+  uint64_t docs = 0;
+  if (item.merged) {
+    docs = item.merged->size();
+  } else {
+    for (const PostingCursor& c : item.slots[0]) docs = std::max<uint64_t>(docs, c.doc_freq());
+  }
+  const uint64_t deleted = deleted_.size();
+  const bool exact = (item.merged || item.slots[0].size() == 1) && deleted == 0;
+  return MatchCount{docs > deleted ? docs - deleted : 0, exact};
+}
+
+bool SegmentMatcher::DeferPhraseChecks() {
+  bool any = false;
+  for (auto& clause : required_) {
+    if (clause->items.size() == 1 && clause->items[0]->phrase) {
+      clause->items[0]->defer_verify = true;
+      any = true;
+    }
+  }
+  return any;
+}
+
+bool SegmentMatcher::DeferredPhrasesHold(DocId doc) {
+  for (auto& clause : required_) {
+    Item& item = *clause->items[0];
+    if (item.defer_verify && !item.Holds(doc)) return false;
+  }
+  return true;
 }
 
 bool SegmentMatcher::Excluded(DocId doc) {
@@ -501,9 +644,23 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
   const bool has_filters = !filter.empty();
   // When the segment's match count is known up front, it is added at once and no match needs to
   // be visited for counting: pruning may skip from the first full top-k on.
-  const std::optional<uint64_t> known = KnownMatchCount(has_filters);
-  if (known) state->matched += *known;
-  const bool counting = !known;
+  // A lower bound that already reaches the threshold serves the same way (the total is then
+  // reported as a lower bound, as when matches are skipped).
+  bool counting = true;
+  if (const std::optional<MatchCount> known = KnownMatchCount(has_filters);
+      known && (known->exact || state->matched + known->count >= state->total_threshold)) {
+    state->matched += known->count;
+    state->skipped_matches = state->skipped_matches || !known->exact;
+    counting = false;
+  }
+  // What a candidate must beat: the top k's threshold once it is full, or before that a floor
+  // known from the best blocks of a one-word query.
+  const double floor = prune && sole_item_ != nullptr && !has_filters && excluded_.empty()
+                           ? ScoreFloor(top->k())
+                           : -std::numeric_limits<double>::infinity();
+  auto bounded = [&] { return top->full() || floor != -std::numeric_limits<double>::infinity(); };
+  auto threshold = [&] { return std::max(top->threshold(), floor); };
+  bool deferring = false;  // phrase checks deferred (DeferPhraseChecks)
   DocId target = 0;
   DocId bound_until = 0;
   bool bound_valid = false;
@@ -516,16 +673,42 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
         return Status::DeadlineExceeded("search deadline exceeded during evaluation");
       }
     }
+    // When skipping is allowed, the bound at `target` is checked before any cursor moves, so a
+    // skipped range is never decoded.
+    const bool may_skip = prune && bounded() && (!counting || state->matched >= state->total_threshold);
+    if (may_skip && !deferring && DeferPhraseChecks()) {
+      // From here on the count is no longer exact: the total is the (sufficient) lower bound.
+      deferring = true;
+      state->skipped_matches = state->skipped_matches || counting;
+      counting = false;
+    }
+    if (may_skip && (!bound_valid || target > bound_until)) {
+      if (sole_item_ != nullptr) {
+        const uint64_t before = state->blocks_skipped;
+        target = SkipLowBlocks(target, threshold(), &state->blocks_skipped);
+        state->skipped_matches = state->skipped_matches || (counting && state->blocks_skipped != before);
+        if (target == kNoMoreDocs) break;
+      }
+      bound_value = Bound(target, &bound_until);
+      bound_valid = true;
+      if (bound_value <= threshold()) {
+        state->skipped_matches = state->skipped_matches || counting;
+        ++state->blocks_skipped;
+        if (bound_until == kNoMoreDocs) break;
+        target = bound_until + 1;
+        continue;
+      }
+    }
     DocId lead = required_[0]->NextGeq(target);
     if (lead == kNoMoreDocs) break;
     double ub = std::numeric_limits<double>::infinity();
-    if (prune && top->full()) {
+    if (prune && bounded()) {
       if (!bound_valid || lead > bound_until) {
         bound_value = Bound(lead, &bound_until);
         bound_valid = true;
       }
       ub = bound_value;
-      if (ub <= top->threshold() && (!counting || state->matched >= state->total_threshold)) {
+      if (ub <= threshold() && (!counting || state->matched >= state->total_threshold)) {
         state->skipped_matches = state->skipped_matches || counting;
         ++state->blocks_skipped;
         if (bound_until == kNoMoreDocs) break;
@@ -545,7 +728,8 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     if (!excluded_.empty() && Excluded(d)) continue;
     if (has_filters && !filter.Accept(d)) continue;
     if (counting) ++state->matched;
-    if (prune && top->full() && (ub <= top->threshold() || !DocBoundAbove(d, ub, top->threshold()))) continue;
+    if (prune && bounded() && (ub <= threshold() || !DocBoundAbove(d, ub, threshold()))) continue;
+    if (deferring && !DeferredPhrasesHold(d)) continue;
     Candidate c;
     double score = 0;
     for (auto& clause : required_) {

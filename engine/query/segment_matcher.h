@@ -13,6 +13,11 @@
 // the per-block max combined tf~ (exact per doc, so much tighter; the smaller bound is used). When that bound is below the TopK threshold no document in the range can enter,
 // so the evaluation jumps past it. While fewer than `total_threshold` matches have been counted no
 // match may be skipped (the count must be exact), but scoring is still skipped by the bound.
+// The bound at the next target is checked before any cursor moves, so a skipped range is never
+// decoded; a one-list word walks its block table directly (SkipLowBlocks) and, without filters,
+// starts pruning from a floor taken from its best blocks' exact scores (ScoreFloor). A one-word
+// query whose largest list already holds `total_threshold` docs needs no counting. Once counting
+// stops, a phrase that is its clause's only item is verified only for candidates that could enter.
 // Because the bound is a true upper bound and a new candidate loses every tie (TopK breaks ties by
 // index order, which is the visiting order), a range whose bound is <= the threshold holds no
 // document that could enter: the top-k is exactly the one exhaustive evaluation finds.
@@ -77,13 +82,30 @@ class SegmentMatcher {
   double InvNorm(index::DocId doc, size_t slot);
   // Upper bound of the whole query over [target, *until].
   double Bound(index::DocId target, index::DocId* until);
+  // For a query of one single-list word (sole_item_): the first doc >= target of the first block
+  // whose stored bound exceeds `threshold` (kNoMoreDocs when none); counts the blocks passed.
+  index::DocId SkipLowBlocks(index::DocId target, double threshold, uint64_t* skipped);
+  // For sole_item_ without filters: a score that at least `k` of the segment's live docs beat or
+  // tie, from the exact scores of the few blocks with the largest bounds (-inf when unknown).
+  // Candidates not above it cannot enter the top k, so pruning starts before the top k is full.
+  double ScoreFloor(size_t k);
   // Whether `doc`'s score may exceed `threshold`, from its tfs and the block minimum lengths of
   // the last Bound() (whose total was `range_bound`).
   bool DocBoundAbove(index::DocId doc, double range_bound, double threshold);
   bool Excluded(index::DocId doc);
-  // The segment's number of matches when known without visiting them: one required clause of
-  // one word or prefix (one list, or materialized), no exclusion, filter or deleted doc.
-  std::optional<uint64_t> KnownMatchCount(bool has_filters);
+  // Once matches need no longer be counted: lets every phrase that is its clause's only item
+  // return unverified candidates (its words co-occur); returns whether there is one.
+  bool DeferPhraseChecks();
+  // Whether those phrases occur in `doc`, the current candidate.
+  bool DeferredPhrasesHold(index::DocId doc);
+  // The segment's number of matches, or a lower bound of it, known without visiting them: one
+  // required clause of one word or prefix, no exclusion or filter. Exact for one list or a
+  // materialized union without deleted docs; else the largest list less the deleted docs.
+  struct MatchCount {
+    uint64_t count = 0;
+    bool exact = false;
+  };
+  std::optional<MatchCount> KnownMatchCount(bool has_filters);
   index::DocId Align(index::DocId target);
 
   const QueryPlan& plan_;
@@ -98,8 +120,11 @@ class SegmentMatcher {
   std::vector<std::unique_ptr<Clause>> required_;
   std::vector<std::unique_ptr<Item>> excluded_;
   std::vector<uint32_t> bound_max_tf_, bound_min_len_, bound_slot_tf_;  // Bound() scratch
+  std::vector<std::pair<float, uint32_t>> floor_blocks_;                // ScoreFloor() scratch
+  std::vector<double> floor_scores_;
   uint64_t postings_ = 0;
   bool use_block_tf_tilde_ = false;   // the segment's stored tf~ bounds match `scoring_`
+  Item* sole_item_ = nullptr;         // the query is this one word of one list (SkipLowBlocks)
   bool empty_ = false;                // some required clause has no postings here
 };
 

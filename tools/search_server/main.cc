@@ -55,6 +55,12 @@ int main(int argc, char** argv) {
   app.add_option("--default-deadline-ms", deadline_ms, "Deadline of calls that carry none")->capture_default_str();
   app.add_option("--drain-timeout-ms", drain_ms, "SIGTERM: time in-flight calls get to finish")->capture_default_str();
   app.add_option("--max-message-bytes", config.max_message_bytes, "gRPC message size limit")->capture_default_str();
+  app.add_option("--search-threads", config.search_threads,
+                 "Searches evaluated in the engine at once, the rest wait in FIFO order (0 = 4 x the number of cores)")
+      ->capture_default_str();
+  app.add_option("--search-queue", config.search_queue,
+                 "Searches allowed to wait for an engine slot; beyond it RESOURCE_EXHAUSTED")
+      ->capture_default_str();
   app.add_option("--collections", config.expected_collections,
                  "Collections that must exist (reported missing otherwise)")->delimiter(',');
   app.add_flag("--no-verify-checksums", no_verify, "Skip whole-file checksum verification at open (huge indexes)");

@@ -26,6 +26,8 @@ std::string RandomWord(std::mt19937_64& rng) {
   return w;
 }
 
+std::string RandomPhrase(std::mt19937_64& rng, const std::vector<RefCollection>& colls);
+
 std::string RandomItem(std::mt19937_64& rng, const std::vector<RefCollection>& colls) {
   int kind = static_cast<int>(rng() % 10);
   if (kind < 6) return RandomWord(rng);
@@ -43,7 +45,11 @@ std::string RandomItem(std::mt19937_64& rng, const std::vector<RefCollection>& c
     }
     return w.substr(0, bytes) + "*";
   }
-  // A phrase: consecutive words of a document (so it often matches), or random words.
+  return RandomPhrase(rng, colls);
+}
+
+// A phrase: consecutive words of a document (so it often matches), or random words.
+std::string RandomPhrase(std::mt19937_64& rng, const std::vector<RefCollection>& colls) {
   const RefCollection& c = colls[rng() % colls.size()];
   const RefDoc& d = c.docs[rng() % c.docs.size()];
   std::string text;
@@ -250,6 +256,41 @@ TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
   }
   // Pruning did kick in for some queries.
   EXPECT_GT(lower_bound_answers, 5u);
+}
+
+// Phrases of frequent words (which often co-occur without being adjacent), alone or beside a
+// word, with small count thresholds: once counting stops, phrase candidates are verified only
+// when they could enter the top k, and those that fail must never be returned.
+TEST_P(SearcherPruningTest, PhrasesEqualExhaustiveOnceCountingStops) {
+  TempDir dir;
+  CorpusOptions options;
+  options.seed = 7;
+  options.docs_per_collection = 6000;
+  options.segments = 3;
+  options.merge = GetParam();
+  Result<BuiltCorpus> corpus = BuildCorpus(dir.path(), options);
+  ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
+  ReferenceEvaluator ref(corpus->collections);
+  const auto& vocab = CorpusVocabulary();
+  std::mt19937_64 rng(777);
+  uint64_t lower_bound_answers = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    std::string phrase = rng() % 2 ? RandomPhrase(rng, corpus->collections)
+                                   : "\"" + vocab[rng() % 12] + " " + vocab[rng() % 12] + "\"";
+    SearchRequest req;
+    req.query = iter % 3 == 0 ? phrase : RandomWord(rng) + " " + phrase;
+    req.limit = 1 + static_cast<uint32_t>(rng() % 10);
+    req.total_hits_threshold = 1 + rng() % 20;
+    std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
+    Result<SearchResponse> got = corpus->searcher->Search(req);
+    Result<RefResult> want = ref.Search(req);
+    ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
+    if (!got.ok()) continue;
+    lower_bound_answers += got->total_is_lower_bound;
+    ExpectSame(req, *got, *want, what);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(lower_bound_answers, 10u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Segments, SearcherPruningTest, ::testing::Values(false, true),

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <string>
 
@@ -282,6 +283,39 @@ TEST_F(SearcherTest, DeadlineAndCancellation) {
   r = searcher_->Search(req, c2);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+}
+
+// A CancellationSource (how server/ plugs a gRPC call in) is polled by the engine itself: a
+// source that turns cancelled after the first poll stops the search, and is not asked again.
+TEST_F(SearcherTest, PollsTheCancellationSource) {
+  class CancelAfter : public CancellationSource {
+   public:
+    explicit CancelAfter(int n) : n_(n) {}
+    bool IsCancelled() const override { return ++polls > n_; }
+    mutable std::atomic<int> polls{0};
+
+   private:
+    const int n_;
+  };
+  SearchRequest req;
+  req.query = "queijo";
+  CancelAfter never(1 << 30);
+  CancellationToken live(&never);
+  QueryControl control;
+  control.cancel = &live;
+  auto r = searcher_->Search(req, control);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GE(never.polls.load(), 2);  // at least at the start and after evaluation
+
+  CancelAfter later(1);
+  CancellationToken token(&later);
+  control.cancel = &token;
+  r = searcher_->Search(req, control);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(later.polls.load(), 2);
+  EXPECT_TRUE(token.cancelled());  // latched
+  EXPECT_EQ(later.polls.load(), 2);
 }
 
 TEST_F(SearcherTest, QueryLimits) {
