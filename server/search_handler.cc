@@ -67,6 +67,23 @@ Result<SearchAdmission::Permit> SearchHandler::Admit(const query::QueryControl& 
   return permit;
 }
 
+template <typename Call>
+auto SearchHandler::RunAdmitted(query::QueryControl control, const query::CancellationSource* cancel,
+                                std::chrono::steady_clock::duration* queued, Call&& call)
+    -> decltype(call(control)) {
+  ThrottledCancellation queued_cancel(cancel, config_.cancel_check_interval);
+  query::CancellationToken queued_token(&queued_cancel);
+  BUSCA_ASSIGN_OR_RETURN(SearchAdmission::Permit permit,
+                         Admit(query::QueryControl{control.deadline, &queued_token}, queued));
+  ThrottledCancellation running_cancel(cancel, config_.cancel_check_interval);
+  query::CancellationToken running_token(&running_cancel);
+  control.cancel = &running_token;
+  auto result = call(control);
+  permit.Release();
+  if (!result.ok()) return EngineError(result.status(), control);
+  return result;
+}
+
 Status SearchHandler::ResolveCollections(const ServingSnapshot& snap, const std::vector<std::string>& requested,
                                          std::string* gens_key) const {
   gens_key->clear();
@@ -122,18 +139,11 @@ Status SearchHandler::Search(const v1::SearchRequest& request, std::chrono::syst
     metrics_->RecordCache(hit);
   }
   if (!hit) {
-    // While queued and while running, the caller is asked (throttled) whether it went away.
-    ThrottledCancellation queued_cancel(cancel, config_.cancel_check_interval);
-    query::CancellationToken queued_token(&queued_cancel);
-    BUSCA_ASSIGN_OR_RETURN(SearchAdmission::Permit permit,
-                           Admit(query::QueryControl{control.deadline, &queued_token}, &queued));
-    ThrottledCancellation running_cancel(cancel, config_.cancel_check_interval);
-    query::CancellationToken running_token(&running_cancel);
-    control.cancel = &running_token;
-    auto searched = snap->searcher->Search(engine_request, control);
-    permit.Release();
-    if (!searched.ok()) return EngineError(searched.status(), control);
-    result = std::make_shared<const query::SearchResponse>(std::move(searched).value());
+    BUSCA_ASSIGN_OR_RETURN(query::SearchResponse searched,
+                           RunAdmitted(control, cancel, &queued, [&](const query::QueryControl& c) {
+                             return snap->searcher->Search(engine_request, c);
+                           }));
+    result = std::make_shared<const query::SearchResponse>(std::move(searched));
     if (cacheable) cache_->Put(key, result);
   }
   ToProto(*result, response);
@@ -175,17 +185,11 @@ Status SearchHandler::Suggest(const v1::SuggestRequest& request, std::chrono::sy
   std::string key;
   BUSCA_RETURN_IF_ERROR(ResolveCollections(*snap, engine_request.collections, &key));
   std::chrono::steady_clock::duration queued{0};
-  ThrottledCancellation queued_cancel(cancel, config_.cancel_check_interval);
-  query::CancellationToken queued_token(&queued_cancel);
-  BUSCA_ASSIGN_OR_RETURN(SearchAdmission::Permit permit,
-                         Admit(query::QueryControl{control.deadline, &queued_token}, &queued));
-  ThrottledCancellation running_cancel(cancel, config_.cancel_check_interval);
-  query::CancellationToken running_token(&running_cancel);
-  control.cancel = &running_token;
-  auto suggested = snap->searcher->Suggest(engine_request, control);
-  permit.Release();
-  if (!suggested.ok()) return EngineError(suggested.status(), control);
-  ToProto(*suggested, response);
+  BUSCA_ASSIGN_OR_RETURN(query::SuggestResponse suggested,
+                         RunAdmitted(control, cancel, &queued, [&](const query::QueryControl& c) {
+                           return snap->searcher->Suggest(engine_request, c);
+                         }));
+  ToProto(suggested, response);
   response->set_took_micros(
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
   return Status::Ok();

@@ -51,6 +51,12 @@ class SearchHandler {
   // the refusal in metrics); `*waited` = time queued.
   Result<SearchAdmission::Permit> Admit(const query::QueryControl& control,
                                         std::chrono::steady_clock::duration* waited);
+  // Runs `call(control)` (an engine search or suggest) holding an admission permit; while queued
+  // and while running, the caller is asked (throttled) whether it went away through `cancel`.
+  // Engine errors come back as the caller should see them. `*queued` = time queued.
+  template <typename Call>
+  auto RunAdmitted(query::QueryControl control, const query::CancellationSource* cancel,
+                   std::chrono::steady_clock::duration* queued, Call&& call) -> decltype(call(control));
   // Checks the requested collections against the snapshot; fills `*gens_key` with the cache key
   // prefix of the generations that will answer.
   Status ResolveCollections(const ServingSnapshot& snap, const std::vector<std::string>& requested,

@@ -408,6 +408,18 @@ uint32_t SegmentMatcher::ItemFieldTf(Item& item, DocId doc, size_t slot) {
   return item.tf[slot];
 }
 
+double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, uint32_t i, double idf) {
+  // The same sums in the same order as ItemScore's per-doc path, so the scores are identical.
+  double tf_tilde = 0;
+  for (size_t s = 0; s < text_fields_.size(); ++s) {
+    const uint32_t tf = c.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
+    if (tf == 0) continue;
+    tf_tilde += weights_[s] * tf *
+                scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
+  }
+  return tf_tilde == 0 ? 0.0 : idf * Bm25Saturate(tf_tilde);
+}
+
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   const size_t nf = text_fields_.size();
   if (item.merged) {
@@ -422,16 +434,7 @@ double SegmentMatcher::ItemScore(Item& item, DocId doc) {
       const uint32_t n = c.BlockSize();
       const DocId* docs = c.BlockDocs();
       item.block_scores.assign(n, 0.0);
-      for (uint32_t i = 0; i < n; ++i) {
-        double tf_tilde = 0;
-        for (size_t s = 0; s < nf; ++s) {
-          const uint32_t tf = c.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
-          if (tf == 0) continue;
-          tf_tilde += weights_[s] * tf *
-                      scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
-        }
-        if (tf_tilde != 0) item.block_scores[i] = item.plan->idf * Bm25Saturate(tf_tilde);
-      }
+      for (uint32_t i = 0; i < n; ++i) item.block_scores[i] = BlockDocScore(c, docs, i, item.plan->idf);
     }
     return item.block_scores[c.IndexInBlock()];
   }
@@ -477,21 +480,13 @@ double SegmentMatcher::ScoreFloor(size_t k) {
   // Exact scores of their live docs, summed exactly as ItemScore sums them.
   std::vector<double>& scores = floor_scores_;
   scores.clear();
-  const size_t nf = text_fields_.size();
   const double idf = sole_item_->plan->idf;
   for (const auto& [bound, b] : best) {
     probe.MoveToBlock(b);
     const DocId* docs = probe.BlockDocs();
     for (uint32_t i = 0; i < probe.BlockSize(); ++i) {
       if (std::binary_search(deleted_.begin(), deleted_.end(), docs[i])) continue;
-      double tf_tilde = 0;
-      for (size_t s = 0; s < nf; ++s) {
-        const uint32_t tf = probe.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
-        if (tf == 0) continue;
-        tf_tilde += weights_[s] * tf *
-                    scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
-      }
-      scores.push_back(tf_tilde == 0 ? 0.0 : idf * Bm25Saturate(tf_tilde));
+      scores.push_back(BlockDocScore(probe, docs, i, idf));
     }
     if (scores.size() >= k) break;
   }

@@ -77,6 +77,8 @@ class SegmentMatcher {
   struct Clause;
 
   double ItemScore(Item& item, index::DocId doc);
+  // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
+  double BlockDocScore(const index::PostingCursor& c, const index::DocId* docs, uint32_t i, double idf);
   // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
   uint32_t ItemFieldTf(Item& item, index::DocId doc, size_t slot);
   double InvNorm(index::DocId doc, size_t slot);

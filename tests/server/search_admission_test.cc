@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/query/cancellation.h"
+#include "tests/support/await_state.h"
 
 namespace busca::server {
 namespace {
@@ -34,15 +35,7 @@ SearchAdmission::Options Opts(size_t running, size_t waiting) {
   return o;
 }
 
-// Spins (yielding) until `pred` holds; fails the test after 20 s (a hang, not a timing check).
-template <typename Pred>
-void AwaitState(Pred pred) {
-  auto give_up = Clock::now() + std::chrono::seconds(20);
-  while (!pred()) {
-    ASSERT_LT(Clock::now(), give_up) << "state never reached";
-    std::this_thread::yield();
-  }
-}
+using busca::testing::AwaitState;
 
 SearchAdmission::Permit MustAcquire(SearchAdmission& a) {
   auto p = a.Acquire(kNoDeadline, nullptr);

@@ -11,6 +11,7 @@
 #include "server/search_admission.h"
 #include "server/search_handler.h"
 #include "tests/server/server_fixture.h"
+#include "tests/support/await_state.h"
 
 namespace busca::testing {
 namespace {
@@ -34,15 +35,7 @@ class TestSource : public query::CancellationSource {
   const int cancel_at_;
 };
 
-// Spins (yielding) until `pred` holds; fails the test after 20 s (a hang, not a timing check).
-template <typename Pred>
-void AwaitState(Pred pred) {
-  auto give_up = Clock::now() + std::chrono::seconds(20);
-  while (!pred()) {
-    ASSERT_LT(Clock::now(), give_up) << "state never reached";
-    std::this_thread::yield();
-  }
-}
+using busca::testing::AwaitState;
 
 v1::SearchRequest Query(const std::string& q, bool bypass_cache = true) {
   v1::SearchRequest r;

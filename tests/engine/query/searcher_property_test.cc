@@ -222,16 +222,23 @@ INSTANTIATE_TEST_SUITE_P(Seeds, SearcherPropertyTest, ::testing::Values(1, 2, 3,
 // exhaustive top-k (compared with the reference and with a field-sort-free exhaustive run).
 // Run over a multi-segment generation (per-field block bounds) and a merged one (stored per-block
 // tf~ bounds).
-class SearcherPruningTest : public ::testing::TestWithParam<bool> {};
+class SearcherPruningTest : public ::testing::TestWithParam<bool> {
+ protected:
+  // 6,000 docs per collection in 3 segments, merged into one when the parameter says so.
+  Result<BuiltCorpus> LongListCorpus(uint64_t seed) {
+    CorpusOptions options;
+    options.seed = seed;
+    options.docs_per_collection = 6000;
+    options.segments = 3;
+    options.merge = GetParam();
+    return BuildCorpus(dir_.path(), options);
+  }
+
+  TempDir dir_;
+};
 
 TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
-  TempDir dir;
-  CorpusOptions options;
-  options.seed = 99;
-  options.docs_per_collection = 6000;
-  options.segments = 3;
-  options.merge = GetParam();
-  Result<BuiltCorpus> corpus = BuildCorpus(dir.path(), options);
+  Result<BuiltCorpus> corpus = LongListCorpus(99);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
   ReferenceEvaluator ref(corpus->collections);
   std::mt19937_64 rng(4242);
@@ -262,13 +269,7 @@ TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
 // word, with small count thresholds: once counting stops, phrase candidates are verified only
 // when they could enter the top k, and those that fail must never be returned.
 TEST_P(SearcherPruningTest, PhrasesEqualExhaustiveOnceCountingStops) {
-  TempDir dir;
-  CorpusOptions options;
-  options.seed = 7;
-  options.docs_per_collection = 6000;
-  options.segments = 3;
-  options.merge = GetParam();
-  Result<BuiltCorpus> corpus = BuildCorpus(dir.path(), options);
+  Result<BuiltCorpus> corpus = LongListCorpus(7);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
   ReferenceEvaluator ref(corpus->collections);
   const auto& vocab = CorpusVocabulary();
