@@ -66,7 +66,7 @@ struct SegmentMatcher::Item {
   // A phrase that is its clause's only item may return docs where its words merely co-occur; the
   // matcher verifies them (Holds) only when they could enter the top-k.
   bool defer_verify = false;
-  const std::string* first_term = nullptr;        // the term of slots[0]'s last cursor
+  const std::string* slot0_last_term = nullptr;   // the term of slots[0]'s last cursor
 
   // Fills tf[] for `doc` (the item's current match): the phrase's counts, or the sums over the
   // expanded terms' cursors on `doc`.
@@ -335,7 +335,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
         if (c.empty()) continue;
         postings_ += c.doc_freq();
         cursors.push_back(std::move(c));
-        if (item->slots.empty()) item->first_term = &term;
+        if (item->slots.empty()) item->slot0_last_term = &term;
       }
       item->slots.push_back(std::move(cursors));
     }
@@ -463,7 +463,7 @@ DocId SegmentMatcher::SkipLowBlocks(DocId target, double threshold, uint64_t* sk
 
 double SegmentMatcher::ScoreFloor(size_t k) {
   constexpr uint32_t kMaxBlocks = 4;
-  PostingCursor probe = segment_.OpenPostings(*sole_item_->first_term);
+  PostingCursor probe = segment_.OpenPostings(*sole_item_->slot0_last_term);
   const uint32_t blocks = probe.NumBlocks();
   if (k == 0 || blocks <= 1) return -std::numeric_limits<double>::infinity();
   // The blocks with the largest stored bounds, best first.
@@ -655,7 +655,8 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
                            : -std::numeric_limits<double>::infinity();
   auto bounded = [&] { return top->full() || floor != -std::numeric_limits<double>::infinity(); };
   auto threshold = [&] { return std::max(top->threshold(), floor); };
-  bool deferring = false;  // phrase checks deferred (DeferPhraseChecks)
+  bool deferring = false;     // phrase checks deferred (DeferPhraseChecks)
+  bool defer_tried = false;   // DeferPhraseChecks ran (once, when skipping first became allowed)
   DocId target = 0;
   DocId bound_until = 0;
   bool bound_valid = false;
@@ -671,11 +672,14 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     // When skipping is allowed, the bound at `target` is checked before any cursor moves, so a
     // skipped range is never decoded.
     const bool may_skip = prune && bounded() && (!counting || state->matched >= state->total_threshold);
-    if (may_skip && !deferring && DeferPhraseChecks()) {
-      // From here on the count is no longer exact: the total is the (sufficient) lower bound.
-      deferring = true;
-      state->skipped_matches = state->skipped_matches || counting;
-      counting = false;
+    if (may_skip && !defer_tried) {
+      defer_tried = true;
+      if (DeferPhraseChecks()) {
+        // From here on the count is no longer exact: the total is the (sufficient) lower bound.
+        deferring = true;
+        state->skipped_matches = state->skipped_matches || counting;
+        counting = false;
+      }
     }
     if (may_skip && (!bound_valid || target > bound_until)) {
       if (sole_item_ != nullptr) {
