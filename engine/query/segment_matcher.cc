@@ -57,7 +57,8 @@ struct SegmentMatcher::Item {
   std::vector<double> doc_bound_coef;             // per text slot: w_s / norm_s(block min length)
   double block_tf_tilde = 0;                      // bound of tf~ over the last Bound() range
   double range_bound = 0;                         // bound of the score over that range
-  // A word with one cursor whose list is dense: the scores of a whole decoded block at once.
+  // A word with one cursor whose list is dense: exact scores from the decoded block's arrays,
+  // cached per doc of the block (BlockScoreAt).
   bool block_scored = false;
   uint32_t scored_block = std::numeric_limits<uint32_t>::max();
   std::vector<double> block_scores;
@@ -194,6 +195,11 @@ struct SegmentMatcher::Item {
     merged = std::make_unique<MergedPostings>(slots[0], *segment, *scoring);
     slots[0].clear();
   }
+
+  // A word of one list (no union): ScanRange moves its cursor directly.
+  bool single = false;
+  // NextGeq for ScanRange, where a single item's `doc` is set only at matches.
+  DocId Advance(DocId target) { return single ? slots[0][0].NextGeq(target) : NextGeq(target); }
 
   // Moves to the first match >= target; returns it.
   DocId NextGeq(DocId target) {
@@ -386,6 +392,16 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       item.block_scored = true;  // outside the skipped blocks every doc is a candidate
     }
   }
+  // Every required clause one word or prefix: ScanRange walks their lists directly.
+  bool flat = !required_.empty();
+  for (const auto& clause : required_) flat = flat && clause->items.size() == 1 && !clause->items[0]->phrase;
+  if (flat) {
+    for (auto& clause : required_) {
+      Item& item = *clause->items[0];
+      item.single = !item.merge_pending && item.slots[0].size() == 1;
+      flat_items_.push_back(&item);
+    }
+  }
   if (candidates * kDenseListFraction <= segment_.max_doc()) {
     for (auto& clause : required_) {
       for (auto& item : clause->items) item->block_scored = item.get() == sole_item_;
@@ -420,24 +436,24 @@ double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, 
   return tf_tilde == 0 ? 0.0 : idf * Bm25Saturate(tf_tilde);
 }
 
+double SegmentMatcher::BlockScoreAt(Item& item, uint32_t i) {
+  const PostingCursor& c = item.slots[0][0];
+  if (item.scored_block != c.BlockOrdinal()) {
+    item.scored_block = c.BlockOrdinal();
+    item.block_scores.assign(c.BlockSize(), -1.0);  // scores are >= 0: -1 is "not computed yet"
+  }
+  double& score = item.block_scores[i];
+  if (score < 0) score = BlockDocScore(c, c.BlockDocs(), i, item.plan->idf);
+  return score;
+}
+
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   const size_t nf = text_fields_.size();
   if (item.merged) {
     const double tf_tilde = item.merged->doc() == doc ? item.merged->TfTilde() : 0.0;
     return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
   }
-  if (item.block_scored) {
-    const PostingCursor& c = item.slots[0][0];
-    if (item.scored_block != c.BlockOrdinal()) {
-      // Same sums in the same order as below, for every doc of the block.
-      item.scored_block = c.BlockOrdinal();
-      const uint32_t n = c.BlockSize();
-      const DocId* docs = c.BlockDocs();
-      item.block_scores.assign(n, 0.0);
-      for (uint32_t i = 0; i < n; ++i) item.block_scores[i] = BlockDocScore(c, docs, i, item.plan->idf);
-    }
-    return item.block_scores[c.IndexInBlock()];
-  }
+  if (item.block_scored) return BlockScoreAt(item, item.slots[0][0].IndexInBlock());
   double tf_tilde = 0;
   for (size_t s = 0; s < nf; ++s) {
     const uint32_t tf = ItemFieldTf(item, doc, s);
@@ -540,7 +556,8 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
   // Starts from the range's bound (the sum of the items' range bounds) and replaces the items'
   // bounds one at a time by their bound at `doc`: its tfs with the block's minimum lengths instead
   // of the document's (no length lookups, never below the real score since norms shrink as lengths
-  // grow), the exact score for a block-scored item, or 0 for an item `doc` lacks. Stops as soon as the total cannot exceed `threshold`.
+  // grow), the exact score for a block-scored item, for a phrase not yet verified the least of
+  // its slots' tfs with `doc`'s own lengths, or 0 for an item `doc` lacks. Stops as soon as the total cannot exceed `threshold`.
   // Valid while `doc` is within the range of the last Bound(). A relative margin covers the
   // rounding of sums taken in a different order than ItemScore's.
   constexpr double kMargin = 1 + 1e-12;
@@ -551,12 +568,13 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
       Item& item = *item_ptr;
       double part = 0;
       if (item.doc == doc && (item.block_scored || item.merged)) {
-        part = ItemScore(item, doc);  // exact, and cheap: a block's scores are computed at once
+        part = ItemScore(item, doc);  // exact, and cheap: read from the decoded block
       } else if (item.doc == doc) {
         double tf_tilde = 0;
         if (item.phrase && item.counted_doc != doc) {  // not verified yet: bound it from the slots' tfs
           for (size_t s = 0; s < nf; ++s) {
-            tf_tilde += item.PhraseTfBound(doc, static_cast<uint32_t>(s)) * item.doc_bound_coef[s];
+            const uint32_t tf = item.PhraseTfBound(doc, static_cast<uint32_t>(s));
+            if (tf != 0) tf_tilde += tf * weights_[s] * InvNorm(doc, s);
           }
         } else {
           for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
@@ -633,82 +651,205 @@ DocId SegmentMatcher::Align(DocId target) {
   return kNoMoreDocs;
 }
 
+// The state of one Run(), shared by its loops.
+struct SegmentMatcher::RunContext {
+  uint32_t collection_index = 0;
+  uint32_t segment_index = 0;
+  const SegmentFilter* filter = nullptr;
+  bool has_filters = false;
+  bool prune = false;
+  TopK* top = nullptr;
+  MatchState* state = nullptr;
+  const QueryControl* control = nullptr;
+  // A floor known before the top k is full (ScoreFloor), or -inf.
+  double floor = -std::numeric_limits<double>::infinity();
+  bool counting = true;    // matches are counted one by one
+  bool deferring = false;  // phrase checks deferred (DeferPhraseChecks)
+
+  // Whether a candidate must beat a known score (the full top k's threshold, or the floor).
+  bool bounded() const { return top->full() || floor != -std::numeric_limits<double>::infinity(); }
+  double threshold() const { return std::max(top->threshold(), floor); }
+  // Whether every match must still be visited to be counted.
+  bool must_count() const { return counting && state->matched < state->total_threshold; }
+  // True every 256 calls: time to check the control (Check).
+  bool Due() const { return (++state->tick & 255) == 0; }
+  // Whether the search was cancelled or ran out of time.
+  Status Check() const {
+    if (control->cancel != nullptr && control->cancel->cancelled()) return Status::Cancelled("search cancelled");
+    if (control->deadline != std::chrono::steady_clock::time_point::max() &&
+        std::chrono::steady_clock::now() > control->deadline) {
+      return Status::DeadlineExceeded("search deadline exceeded during evaluation");
+    }
+    return Status::Ok();
+  }
+};
+
+void SegmentMatcher::Consider(DocId d, double ub, RunContext& rc) {
+  while (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] < d) ++deleted_pos_;
+  if (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] == d) return;
+  if (!excluded_.empty() && Excluded(d)) return;
+  if (rc.has_filters && !rc.filter->Accept(d)) return;
+  if (rc.counting) ++rc.state->matched;
+  if (rc.prune && rc.bounded() && (ub <= rc.threshold() || !DocBoundAbove(d, ub, rc.threshold()))) return;
+  if (rc.deferring && !DeferredPhrasesHold(d)) return;
+  Candidate c;
+  double score = 0;
+  for (auto& clause : required_) {
+    for (auto& item : clause->items) {
+      if (item->doc == d) score += ItemScore(*item, d);
+    }
+  }
+  ++rc.state->docs_scored;
+  c.score = score;
+  c.collection = rc.collection_index;
+  c.segment = rc.segment_index;
+  c.doc = d;
+  if (!rc.prune) c.key = rc.filter->Key(d);
+  rc.top->Push(std::move(c));
+}
+
+Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext& rc) {
+  // `until` is at most the last doc of every list's window block at `from` (a union's list whose
+  // next doc is past it excepted), so once each cursor has decoded the block holding its first
+  // doc >= from, every move below is a scan of that block's doc array (a move past `until` may
+  // decode, and ends the range).
+  constexpr double kMargin = 1 + 1e-12;  // as in DocBoundAbove
+  Item& lead = *flat_items_[0];
+  const size_t n = flat_items_.size();
+  DocId d = lead.Advance(from);
+  while (d != kNoMoreDocs && d <= until) {
+    if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
+    if (lead.single && lead.block_scored && !rc.must_count() && rc.bounded()) {
+      // The lead's exact scores come from its decoded block: pass the docs that cannot enter
+      // even with the other items at their range bounds, without aligning the others.
+      const PostingCursor& c = lead.slots[0][0];
+      const double others = ub - lead.range_bound;
+      const double threshold = rc.threshold();
+      const DocId* docs = c.BlockDocs();
+      const uint32_t size = c.BlockSize();
+      const uint32_t first = c.IndexInBlock();
+      uint32_t i = first;
+      while (i < size && docs[i] <= until && (others + BlockScoreAt(lead, i)) * kMargin <= threshold) ++i;
+      // Matches passed here go uncounted: the total becomes a lower bound.
+      rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && i != first);
+      if (i == size) {
+        d = lead.Advance(docs[size - 1] + 1);
+        continue;
+      }
+      if (docs[i] > until) break;
+      d = lead.Advance(docs[i]);
+    }
+    bool aligned = true;
+    for (size_t k = 1; k < n; ++k) {
+      const DocId dk = flat_items_[k]->Advance(d);
+      if (dk != d) {
+        aligned = false;
+        d = dk != kNoMoreDocs && dk <= until ? lead.Advance(dk) : kNoMoreDocs;
+        break;
+      }
+    }
+    if (!aligned) continue;
+    for (Item* item : flat_items_) item->doc = d;
+    Consider(d, ub, rc);
+    d = lead.Advance(d + 1);
+  }
+  // The items and clauses follow their cursors again.
+  for (auto& clause : required_) {
+    Item& item = *clause->items[0];
+    if (item.single) item.doc = item.slots[0][0].doc();
+    item.positioned = true;
+    clause->doc = item.doc;
+    clause->positioned = true;
+  }
+  return Status::Ok();
+}
+
 Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, const SegmentFilter& filter,
                            bool prune, TopK* top, MatchState* state, const QueryControl& control) {
   if (empty_ || required_.empty() || !filter.CanMatch()) return Status::Ok();
-  const bool has_filters = !filter.empty();
+  RunContext rc;
+  rc.collection_index = collection_index;
+  rc.segment_index = segment_index;
+  rc.filter = &filter;
+  rc.has_filters = !filter.empty();
+  rc.prune = prune;
+  rc.top = top;
+  rc.state = state;
+  rc.control = &control;
   // When the segment's match count is known up front, it is added at once and no match needs to
   // be visited for counting: pruning may skip from the first full top-k on.
   // A lower bound that already reaches the threshold serves the same way (the total is then
   // reported as a lower bound, as when matches are skipped).
-  bool counting = true;
-  if (const std::optional<MatchCount> known = KnownMatchCount(has_filters);
+  if (const std::optional<MatchCount> known = KnownMatchCount(rc.has_filters);
       known && (known->exact || state->matched + known->count >= state->total_threshold)) {
     state->matched += known->count;
     state->skipped_matches = state->skipped_matches || !known->exact;
-    counting = false;
+    rc.counting = false;
   }
   // What a candidate must beat: the top k's threshold once it is full, or before that a floor
   // known from the best blocks of a one-word query.
-  const double floor = prune && sole_item_ != nullptr && !has_filters && excluded_.empty()
-                           ? ScoreFloor(top->k())
-                           : -std::numeric_limits<double>::infinity();
-  auto bounded = [&] { return top->full() || floor != -std::numeric_limits<double>::infinity(); };
-  auto threshold = [&] { return std::max(top->threshold(), floor); };
-  bool deferring = false;     // phrase checks deferred (DeferPhraseChecks)
+  if (prune && sole_item_ != nullptr && !rc.has_filters && excluded_.empty()) rc.floor = ScoreFloor(top->k());
   bool defer_tried = false;   // DeferPhraseChecks ran (once, when skipping first became allowed)
   DocId target = 0;
   DocId bound_until = 0;
   bool bound_valid = false;
   double bound_value = std::numeric_limits<double>::infinity();
   while (true) {
-    if ((++state->tick & 255) == 0) {
-      if (control.cancel != nullptr && control.cancel->cancelled()) return Status::Cancelled("search cancelled");
-      if (control.deadline != std::chrono::steady_clock::time_point::max() &&
-          std::chrono::steady_clock::now() > control.deadline) {
-        return Status::DeadlineExceeded("search deadline exceeded during evaluation");
-      }
-    }
+    if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
     // When skipping is allowed, the bound at `target` is checked before any cursor moves, so a
     // skipped range is never decoded.
-    const bool may_skip = prune && bounded() && (!counting || state->matched >= state->total_threshold);
+    const bool may_skip = prune && rc.bounded() && !rc.must_count();
     if (may_skip && !defer_tried) {
       defer_tried = true;
       if (DeferPhraseChecks()) {
         // From here on the count is no longer exact: the total is the (sufficient) lower bound.
-        deferring = true;
-        state->skipped_matches = state->skipped_matches || counting;
-        counting = false;
+        rc.deferring = true;
+        state->skipped_matches = state->skipped_matches || rc.counting;
+        rc.counting = false;
       }
     }
     if (may_skip && (!bound_valid || target > bound_until)) {
       if (sole_item_ != nullptr) {
         const uint64_t before = state->blocks_skipped;
-        target = SkipLowBlocks(target, threshold(), &state->blocks_skipped);
-        state->skipped_matches = state->skipped_matches || (counting && state->blocks_skipped != before);
+        target = SkipLowBlocks(target, rc.threshold(), &state->blocks_skipped);
+        state->skipped_matches = state->skipped_matches || (rc.counting && state->blocks_skipped != before);
         if (target == kNoMoreDocs) break;
       }
       bound_value = Bound(target, &bound_until);
       bound_valid = true;
-      if (bound_value <= threshold()) {
-        state->skipped_matches = state->skipped_matches || counting;
+      if (bound_value <= rc.threshold()) {
+        state->skipped_matches = state->skipped_matches || rc.counting;
         ++state->blocks_skipped;
         if (bound_until == kNoMoreDocs) break;
         target = bound_until + 1;
         continue;
       }
     }
+    if (!flat_items_.empty() && prune && rc.bounded()) {
+      // Words and prefixes only: the candidates of the whole bound range at once.
+      if (!bound_valid || target > bound_until) {
+        bound_value = Bound(target, &bound_until);
+        bound_valid = true;
+      }
+      BUSCA_RETURN_IF_ERROR(ScanRange(target, bound_until, bound_value, rc));
+      if (bound_until == kNoMoreDocs) break;
+      // The next range starts at the lead's next doc: a sparse lead jumps over the dense lists'
+      // blocks instead of bounding every one of them.
+      target = std::max(bound_until + 1, required_[0]->doc);
+      if (target == kNoMoreDocs) break;
+      continue;
+    }
     DocId lead = required_[0]->NextGeq(target);
     if (lead == kNoMoreDocs) break;
     double ub = std::numeric_limits<double>::infinity();
-    if (prune && bounded()) {
+    if (prune && rc.bounded()) {
       if (!bound_valid || lead > bound_until) {
         bound_value = Bound(lead, &bound_until);
         bound_valid = true;
       }
       ub = bound_value;
-      if (ub <= threshold() && (!counting || state->matched >= state->total_threshold)) {
-        state->skipped_matches = state->skipped_matches || counting;
+      if (ub <= rc.threshold() && !rc.must_count()) {
+        state->skipped_matches = state->skipped_matches || rc.counting;
         ++state->blocks_skipped;
         if (bound_until == kNoMoreDocs) break;
         target = bound_until + 1;
@@ -722,27 +863,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
       continue;
     }
     target = d + 1;
-    while (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] < d) ++deleted_pos_;
-    if (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] == d) continue;
-    if (!excluded_.empty() && Excluded(d)) continue;
-    if (has_filters && !filter.Accept(d)) continue;
-    if (counting) ++state->matched;
-    if (prune && bounded() && (ub <= threshold() || !DocBoundAbove(d, ub, threshold()))) continue;
-    if (deferring && !DeferredPhrasesHold(d)) continue;
-    Candidate c;
-    double score = 0;
-    for (auto& clause : required_) {
-      for (auto& item : clause->items) {
-        if (item->doc == d) score += ItemScore(*item, d);
-      }
-    }
-    ++state->docs_scored;
-    c.score = score;
-    c.collection = collection_index;
-    c.segment = segment_index;
-    c.doc = d;
-    if (!prune) c.key = filter.Key(d);
-    top->Push(std::move(c));
+    Consider(d, ub, rc);
   }
   return Status::Ok();
 }

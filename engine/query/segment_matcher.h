@@ -18,6 +18,9 @@
 // starts pruning from a floor taken from its best blocks' exact scores (ScoreFloor). A one-word
 // query whose largest list already holds `total_threshold` docs needs no counting. Once counting
 // stops, a phrase that is its clause's only item is verified only for candidates that could enter.
+// When every required clause is one word or prefix, a bound range's candidates are found by
+// scanning the lists' decoded blocks directly (ScanRange), the lead first passing the docs whose
+// exact score cannot enter.
 // Because the bound is a true upper bound and a new candidate loses every tie (TopK breaks ties by
 // index order, which is the visiting order), a range whose bound is <= the threshold holds no
 // document that could enter: the top-k is exactly the one exhaustive evaluation finds.
@@ -76,7 +79,18 @@ class SegmentMatcher {
   struct Item;
   struct Clause;
 
+  struct RunContext;
+
   double ItemScore(Item& item, index::DocId doc);
+  // The exact score of the i-th doc of a block-scored item's decoded block (cached for the block).
+  double BlockScoreAt(Item& item, uint32_t i);
+  // A match of the required clauses, at `d` (every item on its own match): excluded, deleted and
+  // filtered out, counted, bounded by `ub` and its own tfs, scored and offered to the top k.
+  void Consider(index::DocId d, double ub, RunContext& rc);
+  // For flat_items_: every match in [from, until] (the range of a Bound() whose value is `ub`),
+  // walking the lists without the clause layer; a one-list lead passes its docs that cannot
+  // enter before the others are aligned.
+  Status ScanRange(index::DocId from, index::DocId until, double ub, RunContext& rc);
   // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
   double BlockDocScore(const index::PostingCursor& c, const index::DocId* docs, uint32_t i, double idf);
   // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
@@ -126,6 +140,7 @@ class SegmentMatcher {
   std::vector<double> floor_scores_;
   uint64_t postings_ = 0;
   bool use_block_tf_tilde_ = false;   // the segment's stored tf~ bounds match `scoring_`
+  std::vector<Item*> flat_items_;     // every required clause is this one word or prefix
   Item* sole_item_ = nullptr;         // the query is this one word of one list (SkipLowBlocks)
   bool empty_ = false;                // some required clause has no postings here
 };
