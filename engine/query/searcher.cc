@@ -31,20 +31,18 @@ analysis::Analyzer& ThreadAnalyzer() {
   return analyzer;
 }
 
-Status CheckControl(const QueryControl& control, const char* phase) {
-  if (control.cancel != nullptr && control.cancel->cancelled()) {
-    return Status::Cancelled(std::string("search cancelled (") + phase + ")");
-  }
-  if (control.deadline != Clock::time_point::max() && Clock::now() > control.deadline) {
-    return Status::DeadlineExceeded(std::string("search deadline exceeded (") + phase + ")");
-  }
-  return Status::Ok();
-}
-
 // Suggest: entries scanned per segment at most (a one-letter prefix over a large vocabulary).
 constexpr size_t kSuggestScanLimit = 50000;
 
 }  // namespace
+
+Status QueryControl::Check(const char* phase) const {
+  if (cancel != nullptr && cancel->cancelled()) return Status::Cancelled(std::string("search cancelled (") + phase + ")");
+  if (deadline != Clock::time_point::max() && Clock::now() > deadline) {
+    return Status::DeadlineExceeded(std::string("search deadline exceeded (") + phase + ")");
+  }
+  return Status::Ok();
+}
 
 struct Searcher::Impl {
   struct Collection {
@@ -164,7 +162,7 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request, const Quer
                                    " is above the result window of " + std::to_string(kMaxResultWindow));
   }
   BUSCA_ASSIGN_OR_RETURN(std::vector<uint32_t> selected, impl_->Select(request.collections));
-  BUSCA_RETURN_IF_ERROR(CheckControl(control, "start"));
+  BUSCA_RETURN_IF_ERROR(control.Check("start"));
 
   // Parse and plan.
   Clock::time_point t = Clock::now();
@@ -239,7 +237,7 @@ Result<SearchResponse> Searcher::Search(const SearchRequest& request, const Quer
     response.generations.push_back({coll.name, coll.gen->id()});
   }
   explanation.phase_micros.emplace_back("evaluate", MicrosSince(t));
-  BUSCA_RETURN_IF_ERROR(CheckControl(control, "after evaluation"));
+  BUSCA_RETURN_IF_ERROR(control.Check("after evaluation"));
 
   // Hits.
   t = Clock::now();
@@ -382,7 +380,7 @@ Result<SuggestResponse> Searcher::Suggest(const SuggestRequest& request, const Q
     const auto& coll = impl_->collections[ci];
     response.generations.push_back({coll.name, coll.gen->id()});
     if (prefix.empty()) continue;
-    BUSCA_RETURN_IF_ERROR(CheckControl(control, "suggest"));
+    BUSCA_RETURN_IF_ERROR(control.Check("suggest"));
     struct Agg {
       uint64_t doc_freq = 0;
       uint32_t best_df = 0;

@@ -49,6 +49,9 @@ namespace busca::query {
 struct QueryControl {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   const CancellationToken* cancel = nullptr;  // not owned; may be null; must outlive the call
+
+  // Cancelled / DeadlineExceeded (naming `phase`) when the search must stop now, else OK.
+  Status Check(const char* phase) const;
 };
 
 // ---------------------------------------------------------------------------------------------

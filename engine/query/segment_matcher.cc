@@ -22,6 +22,9 @@ constexpr size_t kMergeCursorsAbove = 8;
 // A word with one list holding more than 1/kDenseListFraction of the segment's docs is scored a
 // block at a time.
 constexpr uint64_t kDenseListFraction = 8;
+// A bound is compared as bound * kBoundMargin <= threshold: the relative margin covers the
+// rounding of sums taken in a different order than ItemScore's.
+constexpr double kBoundMargin = 1 + 1e-12;
 
 inline DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   if (cursors.size() == 1) return cursors[0].NextGeq(target);
@@ -398,7 +401,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
   if (flat) {
     for (auto& clause : required_) {
       Item& item = *clause->items[0];
-      item.single = !item.merge_pending && item.slots[0].size() == 1;
+      item.single = item.slots[0].size() == 1;  // a materialized union has more than one
       flat_items_.push_back(&item);
     }
   }
@@ -558,9 +561,8 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
   // of the document's (no length lookups, never below the real score since norms shrink as lengths
   // grow), the exact score for a block-scored item, for a phrase not yet verified the least of
   // its slots' tfs with `doc`'s own lengths, or 0 for an item `doc` lacks. Stops as soon as the total cannot exceed `threshold`.
-  // Valid while `doc` is within the range of the last Bound(). A relative margin covers the
+  // Valid while `doc` is within the range of the last Bound(); compared with kBoundMargin, which covers the
   // rounding of sums taken in a different order than ItemScore's.
-  constexpr double kMargin = 1 + 1e-12;
   const size_t nf = text_fields_.size();
   double total = range_bound;
   for (auto& clause : required_) {
@@ -583,7 +585,7 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
         if (tf_tilde > 0) part = item.plan->idf * Bm25Saturate(tf_tilde);
       }
       total += part - item.range_bound;
-      if (total * kMargin <= threshold) return false;
+      if (total * kBoundMargin <= threshold) return false;
     }
   }
   return true;
@@ -671,17 +673,9 @@ struct SegmentMatcher::RunContext {
   double threshold() const { return std::max(top->threshold(), floor); }
   // Whether every match must still be visited to be counted.
   bool must_count() const { return counting && state->matched < state->total_threshold; }
-  // True every 256 calls: time to check the control (Check).
+  // True every 256 calls: time to check the control.
   bool Due() const { return (++state->tick & 255) == 0; }
-  // Whether the search was cancelled or ran out of time.
-  Status Check() const {
-    if (control->cancel != nullptr && control->cancel->cancelled()) return Status::Cancelled("search cancelled");
-    if (control->deadline != std::chrono::steady_clock::time_point::max() &&
-        std::chrono::steady_clock::now() > control->deadline) {
-      return Status::DeadlineExceeded("search deadline exceeded during evaluation");
-    }
-    return Status::Ok();
-  }
+  Status Check() const { return control->Check("evaluation"); }
 };
 
 void SegmentMatcher::Consider(DocId d, double ub, RunContext& rc) {
@@ -713,7 +707,6 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   // next doc is past it excepted), so once each cursor has decoded the block holding its first
   // doc >= from, every move below is a scan of that block's doc array (a move past `until` may
   // decode, and ends the range).
-  constexpr double kMargin = 1 + 1e-12;  // as in DocBoundAbove
   Item& lead = *flat_items_[0];
   const size_t n = flat_items_.size();
   DocId d = lead.Advance(from);
@@ -729,7 +722,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       const uint32_t size = c.BlockSize();
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
-      while (i < size && docs[i] <= until && (others + BlockScoreAt(lead, i)) * kMargin <= threshold) ++i;
+      while (i < size && docs[i] <= until && (others + BlockScoreAt(lead, i)) * kBoundMargin <= threshold) ++i;
       // Matches passed here go uncounted: the total becomes a lower bound.
       rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && i != first);
       if (i == size) {
