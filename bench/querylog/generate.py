@@ -38,6 +38,7 @@ TABLES = [  # collection, table, title column, body column, live condition (= th
     ("suppliers", 'marketplace."Supplier"', "name", "description", '"deletedAt" IS NULL'),
     ("courses", 'academy."Course"', "title", "description", '"deletedAt" IS NULL AND published'),
 ]
+MAX_WORD_BYTES = 256  # longer words are not tokens (the analyzer's kMaxWordBytes): never searchable
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 DEFAULT_STOP = "/usr/share/postgresql/15/tsearch_data/portuguese.stop"
 
@@ -111,7 +112,7 @@ def main():
         t = tokens(title)
         b = tokens(body)
         title_tokens.append(t)
-        words = [w for w in t + b if w not in stop and len(w) > 1 and not w.isdigit()]
+        words = [w for w in t + b if w not in stop and len(w) > 1 and not w.isdigit() and len(w.encode()) <= MAX_WORD_BYTES]
         freq.update(words)
         doc_words.append(list(dict.fromkeys(words)))
     vocab = sorted(freq, key=lambda w: (-freq[w], w))

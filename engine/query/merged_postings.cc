@@ -90,53 +90,66 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   std::fill(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(words), 0);
   std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{max_doc} * T);
   size_t count = 0;
+  // A block at a time from the cursors' decoded arrays (no per-doc call).
+  std::vector<const uint32_t*> block_tfs(T);
   for (index::PostingCursor& c : cursors) {
-    for (DocId d = c.doc(); d < max_doc; d = c.Next()) {
-      uint64_t& word = seen[d >> 6];
-      const uint64_t bit = uint64_t{1} << (d & 63);
-      uint32_t* tf = acc.data() + size_t{d} * T;
-      if ((word & bit) == 0) {
-        word |= bit;
-        ++count;
-        for (uint32_t s = 0; s < T; ++s) tf[s] = c.TfBySlot(s);
-      } else {
-        for (uint32_t s = 0; s < T; ++s) tf[s] += c.TfBySlot(s);
+    bool in_range = true;
+    while (in_range && c.doc() < max_doc) {
+      const DocId* docs = c.BlockDocs();
+      const uint32_t size = c.BlockSize();
+      for (uint32_t s = 0; s < T; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
+      for (uint32_t i = c.IndexInBlock(); i < size; ++i) {
+        const DocId d = docs[i];
+        if (d >= max_doc) {  // malformed list: ignore the rest of it
+          in_range = false;
+          break;
+        }
+        uint64_t& word = seen[d >> 6];
+        const uint64_t bit = uint64_t{1} << (d & 63);
+        uint32_t* tf = acc.data() + size_t{d} * T;
+        if ((word & bit) == 0) {
+          word |= bit;
+          ++count;
+          for (uint32_t s = 0; s < T; ++s) tf[s] = block_tfs[s][i];
+        } else {
+          for (uint32_t s = 0; s < T; ++s) tf[s] += block_tfs[s][i];
+        }
       }
+      if (in_range) c.NextGeq(docs[size - 1] + 1);  // the next block, or the end
     }
   }
   size_ = count;
   docs_ = TakeBuffer<uint32_t>(count);
   tfs_ = TakeBuffer<uint32_t>(count * T);
   tf_tilde_ = TakeBuffer<double>(count);
+  // One pass over the seen docs: their tfs, tf~ (summed in slot order exactly as SegmentMatcher
+  // scores) and the chunk bounds.
+  const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
+  chunk_tf_tilde_.assign(chunks, 0.0);
+  chunk_bound_.assign(chunks * T, index::FieldBound{});
   size_t n = 0;
   for (size_t w = 0; w < words; ++w) {
     for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
       const DocId d = static_cast<DocId>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
       docs_[n] = d;
-      for (uint32_t s = 0; s < T; ++s) tfs_[n * T + s] = acc[size_t{d} * T + s];
+      const size_t chunk = n / kPostingBlockSize;
+      double tf_tilde = 0;
+      for (uint32_t s = 0; s < T; ++s) {
+        const uint32_t tf = acc[size_t{d} * T + s];
+        tfs_[n * T + s] = tf;
+        if (tf == 0) continue;
+        const uint32_t len = segment.LengthBySlot(d, s);
+        tf_tilde += scoring.weights[text_fields[s]] * tf * scoring.InvNorm(text_fields[s], len);
+        index::FieldBound& b = chunk_bound_[chunk * T + s];
+        b.max_tf = std::max(b.max_tf, tf);
+        b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
+      }
+      tf_tilde_[n] = tf_tilde;
+      chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
     }
   }
   ReturnBuffer(std::move(seen));
   ReturnBuffer(std::move(acc));
-  // Chunk bounds; tf~ summed in slot order exactly as SegmentMatcher scores.
-  const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
-  chunk_tf_tilde_.assign(chunks, 0.0);
-  chunk_bound_.assign(chunks * T, index::FieldBound{});
-  for (size_t i = 0; i < size_; ++i) {
-    const size_t chunk = i / kPostingBlockSize;
-    double tf_tilde = 0;
-    for (uint32_t s = 0; s < T; ++s) {
-      const uint32_t tf = tfs_[i * T + s];
-      if (tf == 0) continue;
-      const uint32_t len = segment.LengthBySlot(docs_[i], s);
-      tf_tilde += scoring.weights[text_fields[s]] * tf * scoring.InvNorm(text_fields[s], len);
-      index::FieldBound& b = chunk_bound_[chunk * T + s];
-      b.max_tf = std::max(b.max_tf, tf);
-      b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
-    }
-    tf_tilde_[i] = tf_tilde;
-    chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
-  }
 }
 
 MergedPostings::~MergedPostings() {

@@ -199,6 +199,46 @@ struct SegmentMatcher::Item {
     slots[0].clear();
   }
 
+  // Phrase: the slot whose lists hold the fewest docs leads the alignment.
+  size_t lead_slot = 0;
+  const std::vector<double>* weights = nullptr;  // per text slot (the matcher's)
+
+  // A bound of the phrase's score at `d` (the lead slot's union on d) from the lead slot's tfs
+  // alone: an occurrence takes one of its positions, so the phrase's tf per field is at most the
+  // lead's. Summed in ItemScore's order with the document's own lengths.
+  double LeadBound(DocId d) {
+    double tf_tilde = 0;
+    for (size_t s = 0; s < text_fields->size(); ++s) {
+      uint32_t tf = 0;
+      for (const PostingCursor& c : slots[lead_slot]) tf += c.doc() == d ? c.TfBySlot(static_cast<uint32_t>(s)) : 0;
+      if (tf == 0) continue;
+      tf_tilde += (*weights)[s] * tf * scoring->InvNorm((*text_fields)[s], segment->LengthBySlot(d, static_cast<uint32_t>(s)));
+    }
+    return tf_tilde == 0 ? 0.0 : plan->idf * Bm25Saturate(tf_tilde);
+  }
+
+  // For a deferred phrase (ScanPhraseRange): the first doc in [target, until] where every slot
+  // occurs and whose LeadBound exceeds `gate` (compared with kBoundMargin), with every slot on it;
+  // else the lead slot's first doc past `until` (or kNoMoreDocs), the other slots not aligned.
+  DocId NextGeqGated(DocId target, DocId until, double gate) {
+    while (true) {
+      DocId d = UnionNextGeq(slots[lead_slot], target);
+      if (d == kNoMoreDocs || d > until) return d;
+      target = d + 1;
+      if (LeadBound(d) * kBoundMargin <= gate) continue;
+      bool aligned = true;
+      for (size_t i = 0; i < slots.size() && aligned; ++i) {
+        if (i == lead_slot) continue;
+        const DocId di = UnionNextGeq(slots[i], d);
+        if (di != d) {
+          aligned = false;
+          if (di > target) target = di;
+        }
+      }
+      if (aligned) return d;
+    }
+  }
+
   // A word of one list (no union): ScanRange moves its cursor directly.
   bool single = false;
   // NextGeq for ScanRange, where a single item's `doc` is set only at matches.
@@ -214,10 +254,11 @@ struct SegmentMatcher::Item {
       return doc;
     }
     while (true) {
-      DocId d = UnionNextGeq(slots[0], target);
+      DocId d = UnionNextGeq(slots[lead_slot], target);
       if (d == kNoMoreDocs) return doc = kNoMoreDocs;
       bool aligned = true;
-      for (size_t i = 1; i < slots.size(); ++i) {
+      for (size_t i = 0; i < slots.size(); ++i) {
+        if (i == lead_slot) continue;
         DocId di = UnionNextGeq(slots[i], d);
         if (di != d) {
           target = di;
@@ -350,6 +391,18 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     }
     item->segment = &segment_;
     item->scoring = &scoring_;
+    item->weights = &weights_;
+    if (item->phrase) {
+      uint64_t least = std::numeric_limits<uint64_t>::max();
+      for (size_t i = 0; i < item->slots.size(); ++i) {
+        uint64_t docs = 0;
+        for (const PostingCursor& c : item->slots[i]) docs += c.doc_freq();
+        if (docs < least) {
+          least = docs;
+          item->lead_slot = i;
+        }
+      }
+    }
     uint64_t df_sum = 0;
     for (const PostingCursor& c : item->slots[0]) df_sum += c.doc_freq();
     const bool dense = df_sum * kDenseListFraction > segment_.max_doc();
@@ -384,7 +437,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
   for (const auto& clause : required_) {
     uint64_t docs = 0;
     for (const auto& item : clause->items) {
-      for (const PostingCursor& c : item->slots[0]) docs += c.doc_freq();
+      for (const PostingCursor& c : item->slots[item->lead_slot]) docs += c.doc_freq();
     }
     candidates = std::min(candidates, docs);
   }
@@ -757,6 +810,23 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   return Status::Ok();
 }
 
+Status SegmentMatcher::ScanPhraseRange(Item& item, DocId from, DocId until, double ub, RunContext& rc,
+                                       DocId* next) {
+  const double others = ub - item.range_bound;  // the other items' share of the range's bound
+  DocId d = item.NextGeqGated(from, until, rc.threshold() - others);
+  while (d != kNoMoreDocs && d <= until) {
+    if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
+    item.doc = d;
+    Consider(d, ub, rc);
+    d = item.NextGeqGated(d + 1, until, rc.threshold() - others);
+  }
+  // The slots are not aligned on `d`: the next NextGeq aligns them again.
+  item.positioned = false;
+  required_[0]->positioned = false;
+  *next = d;
+  return Status::Ok();
+}
+
 Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, const SegmentFilter& filter,
                            bool prune, TopK* top, MatchState* state, const QueryControl& control) {
   if (empty_ || required_.empty() || !filter.CanMatch()) return Status::Ok();
@@ -783,6 +853,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
   // known from the best blocks of a one-word query.
   if (prune && sole_item_ != nullptr && !rc.has_filters && excluded_.empty()) rc.floor = ScoreFloor(top->k());
   bool defer_tried = false;   // DeferPhraseChecks ran (once, when skipping first became allowed)
+  Item* gated = nullptr;      // a deferred phrase alone in the query: ScanPhraseRange walks it
   DocId target = 0;
   DocId bound_until = 0;
   bool bound_valid = false;
@@ -799,6 +870,8 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
         rc.deferring = true;
         state->skipped_matches = state->skipped_matches || rc.counting;
         rc.counting = false;
+        // A phrase alone: its lead's docs that cannot enter are passed before any alignment.
+        if (required_.size() == 1 && required_[0]->items.size() == 1) gated = required_[0]->items[0].get();
       }
     }
     if (may_skip && (!bound_valid || target > bound_until)) {
@@ -817,6 +890,14 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
         target = bound_until + 1;
         continue;
       }
+    }
+    if (gated != nullptr && may_skip) {
+      // The range's bound exceeds the threshold (checked above): its candidates one by one.
+      DocId next = kNoMoreDocs;
+      BUSCA_RETURN_IF_ERROR(ScanPhraseRange(*gated, target, bound_until, bound_value, rc, &next));
+      if (next == kNoMoreDocs || bound_until == kNoMoreDocs) break;
+      target = std::max(bound_until + 1, next);  // the lead has nothing before `next`
+      continue;
     }
     if (!flat_items_.empty() && prune && rc.bounded()) {
       // Words and prefixes only: the candidates of the whole bound range at once.

@@ -17,7 +17,9 @@
 // decoded; a one-list word walks its block table directly (SkipLowBlocks) and, without filters,
 // starts pruning from a floor taken from its best blocks' exact scores (ScoreFloor). A one-word
 // query whose largest list already holds `total_threshold` docs needs no counting. Once counting
-// stops, a phrase that is its clause's only item is verified only for candidates that could enter.
+// stops, a phrase that is its clause's only item is verified only for candidates that could enter;
+// a phrase alone in the query (ScanPhraseRange) first passes the docs of its rarest word whose
+// bound from that word's tfs alone cannot enter, before its other words are aligned.
 // When every required clause is one word or prefix, a bound range's candidates are found by
 // scanning the lists' decoded blocks directly (ScanRange), the lead first passing the docs whose
 // exact score cannot enter.
@@ -91,6 +93,11 @@ class SegmentMatcher {
   // walking the lists without the clause layer; a one-list lead passes its docs that cannot
   // enter before the others are aligned.
   Status ScanRange(index::DocId from, index::DocId until, double ub, RunContext& rc);
+  // For a phrase alone in the query whose checks are deferred: every candidate in [from, until]
+  // (the range of a Bound() whose value is `ub`) whose lead slot's tfs alone could enter, offered
+  // to Consider. *next: the lead slot's first doc past `until` (kNoMoreDocs at the end).
+  Status ScanPhraseRange(Item& item, index::DocId from, index::DocId until, double ub, RunContext& rc,
+                         index::DocId* next);
   // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
   double BlockDocScore(const index::PostingCursor& c, const index::DocId* docs, uint32_t i, double idf);
   // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
