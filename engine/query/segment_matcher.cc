@@ -775,7 +775,18 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       const uint32_t size = c.BlockSize();
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
-      while (i < size && docs[i] <= until && (others + BlockScoreAt(lead, i)) * kBoundMargin <= threshold) ++i;
+      // First from the doc's tfs with the range's minimum lengths (no length lookup), then exactly.
+      const size_t nf = text_fields_.size();
+      const double idf = lead.plan->idf;
+      auto cannot_enter = [&](uint32_t j) {
+        double tf_tilde = 0;
+        for (size_t s = 0; s < nf; ++s) tf_tilde += c.BlockTfsBySlot(static_cast<uint32_t>(s))[j] * lead.doc_bound_coef[s];
+        tf_tilde = std::min(tf_tilde, lead.block_tf_tilde);
+        const double tf_bound = tf_tilde > 0 ? idf * Bm25Saturate(tf_tilde) : 0.0;
+        return (others + tf_bound) * kBoundMargin <= threshold ||
+               (others + BlockScoreAt(lead, j)) * kBoundMargin <= threshold;
+      };
+      while (i < size && docs[i] <= until && cannot_enter(i)) ++i;
       // Matches passed here go uncounted: the total becomes a lower bound.
       rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && i != first);
       if (i == size) {
