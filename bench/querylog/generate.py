@@ -166,7 +166,7 @@ def main():
         if kind == "prefix":
             for _ in range(100):
                 w = pick_word()
-                if len(w) >= 5:
+                if len(w) >= 5 and "-" not in w:  # a prefix is one word (x-tudo is a phrase)
                     return w[:rng.randint(3, len(w) - 1)] + "*"
             return None
         if kind == "unaccented":
