@@ -44,7 +44,11 @@ struct SegmentMatcher::Item {
   const PlannedItem* plan = nullptr;
   bool phrase = false;
   const std::vector<size_t>* text_fields = nullptr;
-  std::vector<std::vector<PostingCursor>> slots;  // cursors of the expanded terms, per slot
+  // Cursors of the expanded terms, per slot; a phrase's words with the same terms (`de` in
+  // "de pão de") share one slot: word_slot maps each phrase word to its slot.
+  std::vector<std::vector<PostingCursor>> slots;
+  std::vector<size_t> word_slot;
+  std::vector<size_t> slot_word;  // the first word of each slot
   std::unique_ptr<MergedPostings> merged;         // word/prefix with many cursors: their union
   bool merge_pending = false;                     // build `merged` on first use
   const index::SegmentReader* segment = nullptr;
@@ -55,7 +59,7 @@ struct SegmentMatcher::Item {
   DocId counted_doc = kNoMoreDocs;                // the doc phrase_tf was counted for
   std::vector<std::vector<uint32_t>> positions;   // scratch per phrase slot
   std::vector<uint32_t> phrase_best;
-  std::vector<std::span<const uint32_t>> slot_positions;  // VerifyPhrase scratch
+  std::vector<std::span<const uint32_t>> slot_positions;  // VerifyPhrase scratch, per word
   std::vector<size_t> cursor_at;                           // VerifyPhrase scratch
   std::vector<double> doc_bound_coef;             // per text slot: w_s / norm_s(block min length)
   double block_tf_tilde = 0;                      // bound of tf~ over the last Bound() range
@@ -123,13 +127,13 @@ struct SegmentMatcher::Item {
   // the occurrences per text slot; without, stops at the first occurrence (matching only).
   bool VerifyPhrase(DocId d, bool count_all) {
     bool any = false;
-    const size_t n = slots.size();
+    const size_t n = word_slot.size();  // the phrase's words
     const std::vector<uint32_t>& offsets = plan->offsets;
     for (size_t s = 0; s < text_fields->size(); ++s) {
       phrase_tf[s] = 0;
       // Every slot must occur in the field: tfs first, no position decoding.
       bool possible = true;
-      for (size_t i = 0; i < n && possible; ++i) {
+      for (size_t i = 0; i < slots.size() && possible; ++i) {
         possible = false;
         for (PostingCursor& c : slots[i]) {
           if (c.doc() == d && c.TfBySlot(static_cast<uint32_t>(s)) > 0) {
@@ -143,7 +147,8 @@ struct SegmentMatcher::Item {
       slot_positions.resize(n);
       size_t pivot = 0;
       for (size_t i = 0; i < n; ++i) {
-        slot_positions[i] = SlotPositions(i, d, static_cast<uint32_t>(s));
+        const size_t first = slot_word[word_slot[i]];  // <= i
+        slot_positions[i] = first == i ? SlotPositions(word_slot[i], d, static_cast<uint32_t>(s)) : slot_positions[first];
         if (slot_positions[i].size() < slot_positions[pivot].size()) pivot = i;
       }
       cursor_at.assign(n, 0);
@@ -379,6 +384,15 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     item->phrase = pi.kind == PlannedItem::Kind::kPhrase;
     item->text_fields = &text_fields_;
     for (const PlannedSlot& slot : pi.slots) {
+      // A phrase word with the terms of an earlier one reads that word's slot.
+      size_t same = 0;
+      while (same < item->word_slot.size() && pi.slots[same].terms != slot.terms) ++same;
+      if (same < item->word_slot.size()) {
+        item->word_slot.push_back(item->word_slot[same]);
+        continue;
+      }
+      item->slot_word.push_back(item->word_slot.size());
+      item->word_slot.push_back(item->slots.size());
       std::vector<PostingCursor> cursors;
       for (const std::string& term : slot.terms) {
         PostingCursor c = segment_.OpenPostings(term);
