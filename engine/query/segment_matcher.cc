@@ -37,6 +37,13 @@ inline DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   return m;
 }
 
+// tf in text slot `s` of `d` summed over the cursors of one slot's union (0 for those not on d).
+inline uint32_t SlotTf(const std::vector<PostingCursor>& cursors, DocId d, uint32_t s) {
+  uint32_t tf = 0;
+  for (const PostingCursor& c : cursors) tf += c.doc() == d ? c.TfBySlot(s) : 0;
+  return tf;
+}
+
 }  // namespace
 
 // A word / prefix / phrase item over this segment.
@@ -184,11 +191,7 @@ struct SegmentMatcher::Item {
   // distinct position of each slot, so no more than the least of the slots' tfs.
   uint32_t PhraseTfBound(DocId d, uint32_t s) {
     uint32_t least = std::numeric_limits<uint32_t>::max();
-    for (auto& cursors : slots) {
-      uint32_t t = 0;
-      for (PostingCursor& c : cursors) t += c.doc() == d ? c.TfBySlot(s) : 0;
-      least = std::min(least, t);
-    }
+    for (const auto& cursors : slots) least = std::min(least, SlotTf(cursors, d, s));
     return least;
   }
 
@@ -206,42 +209,16 @@ struct SegmentMatcher::Item {
 
   // Phrase: the slot whose lists hold the fewest docs leads the alignment.
   size_t lead_slot = 0;
-  const std::vector<double>* weights = nullptr;  // per text slot (the matcher's)
 
-  // A bound of the phrase's score at `d` (the lead slot's union on d) from the lead slot's tfs
-  // alone: an occurrence takes one of its positions, so the phrase's tf per field is at most the
-  // lead's. Summed in ItemScore's order with the document's own lengths.
-  double LeadBound(DocId d) {
-    double tf_tilde = 0;
-    for (size_t s = 0; s < text_fields->size(); ++s) {
-      uint32_t tf = 0;
-      for (const PostingCursor& c : slots[lead_slot]) tf += c.doc() == d ? c.TfBySlot(static_cast<uint32_t>(s)) : 0;
-      if (tf == 0) continue;
-      tf_tilde += (*weights)[s] * tf * scoring->InvNorm((*text_fields)[s], segment->LengthBySlot(d, static_cast<uint32_t>(s)));
+  // Phrase: moves the other slots to `d` (the lead slot's doc). Returns d when every slot is on
+  // it, else the first doc >= d of the first slot that is not (kNoMoreDocs once it has ended).
+  DocId AlignOtherSlots(DocId d) {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (i == lead_slot) continue;
+      const DocId di = UnionNextGeq(slots[i], d);
+      if (di != d) return di;
     }
-    return tf_tilde == 0 ? 0.0 : plan->idf * Bm25Saturate(tf_tilde);
-  }
-
-  // For a deferred phrase (ScanPhraseRange): the first doc in [target, until] where every slot
-  // occurs and whose LeadBound exceeds `gate` (compared with kBoundMargin), with every slot on it;
-  // else the lead slot's first doc past `until` (or kNoMoreDocs), the other slots not aligned.
-  DocId NextGeqGated(DocId target, DocId until, double gate) {
-    while (true) {
-      DocId d = UnionNextGeq(slots[lead_slot], target);
-      if (d == kNoMoreDocs || d > until) return d;
-      target = d + 1;
-      if (LeadBound(d) * kBoundMargin <= gate) continue;
-      bool aligned = true;
-      for (size_t i = 0; i < slots.size() && aligned; ++i) {
-        if (i == lead_slot) continue;
-        const DocId di = UnionNextGeq(slots[i], d);
-        if (di != d) {
-          aligned = false;
-          if (di > target) target = di;
-        }
-      }
-      if (aligned) return d;
-    }
+    return d;
   }
 
   // A word of one list (no union): ScanRange moves its cursor directly.
@@ -261,18 +238,10 @@ struct SegmentMatcher::Item {
     while (true) {
       DocId d = UnionNextGeq(slots[lead_slot], target);
       if (d == kNoMoreDocs) return doc = kNoMoreDocs;
-      bool aligned = true;
-      for (size_t i = 0; i < slots.size(); ++i) {
-        if (i == lead_slot) continue;
-        DocId di = UnionNextGeq(slots[i], d);
-        if (di != d) {
-          target = di;
-          aligned = false;
-          break;
-        }
-      }
-      if (!aligned) {
-        if (target == kNoMoreDocs) return doc = kNoMoreDocs;
+      const DocId aligned = AlignOtherSlots(d);
+      if (aligned != d) {
+        if (aligned == kNoMoreDocs) return doc = kNoMoreDocs;
+        target = aligned;
         continue;
       }
       if (defer_verify || VerifyPhrase(d, /*count_all=*/false)) return doc = d;
@@ -405,7 +374,6 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
     }
     item->segment = &segment_;
     item->scoring = &scoring_;
-    item->weights = &weights_;
     if (item->phrase) {
       uint64_t least = std::numeric_limits<uint64_t>::max();
       for (size_t i = 0; i < item->slots.size(); ++i) {
@@ -517,19 +485,24 @@ double SegmentMatcher::BlockScoreAt(Item& item, uint32_t i) {
   return score;
 }
 
+template <typename TfOf>
+double SegmentMatcher::DocTfTilde(DocId doc, TfOf tf_of) {
+  double tf_tilde = 0;
+  for (size_t s = 0; s < text_fields_.size(); ++s) {
+    const uint32_t tf = tf_of(s);
+    if (tf == 0) continue;
+    tf_tilde += weights_[s] * tf * InvNorm(doc, s);
+  }
+  return tf_tilde;
+}
+
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
-  const size_t nf = text_fields_.size();
   if (item.merged) {
     const double tf_tilde = item.merged->doc() == doc ? item.merged->TfTilde() : 0.0;
     return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
   }
   if (item.block_scored) return BlockScoreAt(item, item.slots[0][0].IndexInBlock());
-  double tf_tilde = 0;
-  for (size_t s = 0; s < nf; ++s) {
-    const uint32_t tf = ItemFieldTf(item, doc, s);
-    if (tf == 0) continue;
-    tf_tilde += weights_[s] * tf * InvNorm(doc, s);
-  }
+  const double tf_tilde = DocTfTilde(doc, [&](size_t s) { return ItemFieldTf(item, doc, s); });
   if (tf_tilde == 0) return 0;
   return item.plan->idf * Bm25Saturate(tf_tilde);
 }
@@ -641,10 +614,7 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
       } else if (item.doc == doc) {
         double tf_tilde = 0;
         if (item.phrase && item.counted_doc != doc) {  // not verified yet: bound it from the slots' tfs
-          for (size_t s = 0; s < nf; ++s) {
-            const uint32_t tf = item.PhraseTfBound(doc, static_cast<uint32_t>(s));
-            if (tf != 0) tf_tilde += tf * weights_[s] * InvNorm(doc, s);
-          }
+          tf_tilde = DocTfTilde(doc, [&](size_t s) { return item.PhraseTfBound(doc, static_cast<uint32_t>(s)); });
         } else {
           for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
         }
@@ -835,15 +805,35 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   return Status::Ok();
 }
 
+double SegmentMatcher::PhraseLeadBound(Item& item, DocId d) {
+  const std::vector<PostingCursor>& lead = item.slots[item.lead_slot];
+  const double tf_tilde = DocTfTilde(d, [&](size_t s) { return SlotTf(lead, d, static_cast<uint32_t>(s)); });
+  return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
+}
+
+DocId SegmentMatcher::NextPhraseCandidate(Item& item, DocId target, DocId until, double gate) {
+  while (true) {
+    const DocId d = UnionNextGeq(item.slots[item.lead_slot], target);
+    if (d == kNoMoreDocs || d > until) return d;
+    if (PhraseLeadBound(item, d) * kBoundMargin <= gate) {
+      target = d + 1;
+      continue;
+    }
+    const DocId aligned = item.AlignOtherSlots(d);
+    if (aligned == d) return d;
+    target = aligned;
+  }
+}
+
 Status SegmentMatcher::ScanPhraseRange(Item& item, DocId from, DocId until, double ub, RunContext& rc,
                                        DocId* next) {
   const double others = ub - item.range_bound;  // the other items' share of the range's bound
-  DocId d = item.NextGeqGated(from, until, rc.threshold() - others);
+  DocId d = NextPhraseCandidate(item, from, until, rc.threshold() - others);
   while (d != kNoMoreDocs && d <= until) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
     item.doc = d;
     Consider(d, ub, rc);
-    d = item.NextGeqGated(d + 1, until, rc.threshold() - others);
+    d = NextPhraseCandidate(item, d + 1, until, rc.threshold() - others);
   }
   // The slots are not aligned on `d`: the next NextGeq aligns them again.
   item.positioned = false;

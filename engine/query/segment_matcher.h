@@ -98,6 +98,18 @@ class SegmentMatcher {
   // to Consider. *next: the lead slot's first doc past `until` (kNoMoreDocs at the end).
   Status ScanPhraseRange(Item& item, index::DocId from, index::DocId until, double ub, RunContext& rc,
                          index::DocId* next);
+  // For ScanPhraseRange: the first doc in [target, until] where every slot of the phrase `item`
+  // occurs and whose PhraseLeadBound exceeds `gate` (compared with kBoundMargin), every slot on it;
+  // else the lead slot's first doc past `until` (or kNoMoreDocs), the other slots not aligned.
+  index::DocId NextPhraseCandidate(Item& item, index::DocId target, index::DocId until, double gate);
+  // A bound of the phrase `item`'s score at `d` (its lead slot on d) from the lead slot's tfs
+  // alone: an occurrence takes one of the lead's positions, so the phrase's tf per field is at
+  // most the lead's.
+  double PhraseLeadBound(Item& item, index::DocId d);
+  // tf~ of `doc` from its per-text-slot tfs tf_of(slot): the sum of w_s * tf * 1/norm_s(doc),
+  // in the one order every exact score and per-doc bound uses.
+  template <typename TfOf>
+  double DocTfTilde(index::DocId doc, TfOf tf_of);
   // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
   double BlockDocScore(const index::PostingCursor& c, const index::DocId* docs, uint32_t i, double idf);
   // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
