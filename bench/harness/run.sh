@@ -184,15 +184,26 @@ fi
 if have bench-pg-fts; then
   log "postgres_fts: build (ADD COLUMN ... GENERATED STORED + CREATE INDEX ... GIN)"
   "$bin/bench-pg-fts" build --database-url "$url" --json "$w/postgres_fts/build.json"
+  # Not timed: analyse the new column, as autovacuum would soon, so no autovacuum worker runs
+  # during the query passes below.
+  psql -X -q "$url" -c "VACUUM ANALYZE" >/dev/null
 else
   skip "postgres_fts" "bench-pg-fts not built"
 fi
 
 # ---- queries -------------------------------------------------------------------------------
+# Before each timed pass: the builds' dirty pages written out (PostgreSQL's checkpoint and the
+# kernel's writeback), so neither system is timed while the disks flush the other's build.
+settle() {
+  psql -X -q "$url" -c "CHECKPOINT" >/dev/null 2>&1 || true
+  sync
+  sleep 2
+}
 index_ok=0
 [ -d "$idx" ] && ls "$idx"/*/CURRENT >/dev/null 2>&1 && index_ok=1
 if [ "$index_ok" -eq 1 ]; then
   if have search-cli; then
+    settle
     log "busca: search-cli bench (query log, known items)"
     "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --out "$w/busca/queries.tsv" >"$w/busca/cli-bench.txt" 2>&1 ||
       { cat "$w/busca/cli-bench.txt" >&2; die "search-cli bench failed"; }
@@ -224,12 +235,14 @@ else
 fi
 
 if [ -d "$w/xapian-db" ]; then
+  settle
   log "xapian: query log, throughput at $threads threads, known items"
   "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" --out "$w/xapian/queries.tsv" \
     --threads "$threads" --seconds "$seconds" --json "$w/xapian/query.json"
   "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$known" --out "$w/xapian/known.tsv" --no-warmup --json "$w/xapian/known.json"
 fi
 if [ -f "$w/postgres_fts/build.json" ]; then
+  settle
   log "postgres_fts: query log, throughput at $threads clients, known items"
   "$bin/bench-pg-fts" query --database-url "$url" --queries "$pg_queries" --out "$w/postgres_fts/queries.tsv" --warmup-queries "$pg_warmup" \
     --threads "$threads" --seconds "$seconds" --json "$w/postgres_fts/query.json"
@@ -238,6 +251,7 @@ fi
 
 # ---- served: search-server + load_gen (gRPC round trip) ------------------------------------
 if [ "$index_ok" -eq 1 ] && have search-server && have load_gen; then
+  settle
   log "busca_grpc: starting search-server on 127.0.0.1:$grpc_port"
   "$bin/search-server" --index-dir "$idx" --listen "127.0.0.1:$grpc_port" --http "127.0.0.1:$http_port" \
     >"$w/busca_grpc/server.log" 2>&1 &

@@ -41,4 +41,8 @@ inline double Bm25Idf(uint64_t df, uint64_t n) {
 
 inline double Bm25Saturate(double tf_tilde) { return tf_tilde * (kBm25K1 + 1.0) / (tf_tilde + kBm25K1); }
 
+// score(d, w) from idf(w) and tf~(d, w); 0 when tf~ is 0. Exact scores and every bound of them go
+// through here, so a bound multiplies in the same order as the score it bounds.
+inline double Bm25Score(double idf, double tf_tilde) { return idf * Bm25Saturate(tf_tilde); }
+
 }  // namespace busca::query

@@ -471,7 +471,7 @@ double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, 
     tf_tilde += weights_[s] * tf *
                 scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
   }
-  return tf_tilde == 0 ? 0.0 : idf * Bm25Saturate(tf_tilde);
+  return Bm25Score(idf, tf_tilde);
 }
 
 double SegmentMatcher::BlockScoreAt(Item& item, uint32_t i) {
@@ -499,12 +499,12 @@ double SegmentMatcher::DocTfTilde(DocId doc, TfOf tf_of) {
 double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   if (item.merged) {
     const double tf_tilde = item.merged->doc() == doc ? item.merged->TfTilde() : 0.0;
-    return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
+    return Bm25Score(item.plan->idf, tf_tilde);
   }
   if (item.block_scored) return BlockScoreAt(item, item.slots[0][0].IndexInBlock());
   const double tf_tilde = DocTfTilde(doc, [&](size_t s) { return ItemFieldTf(item, doc, s); });
   if (tf_tilde == 0) return 0;
-  return item.plan->idf * Bm25Saturate(tf_tilde);
+  return Bm25Score(item.plan->idf, tf_tilde);
 }
 
 DocId SegmentMatcher::SkipLowBlocks(DocId target, double threshold, uint64_t* skipped) {
@@ -514,7 +514,7 @@ DocId SegmentMatcher::SkipLowBlocks(DocId target, double threshold, uint64_t* sk
     c.ShallowAdvance(target);
     const DocId last = c.BlockLastDoc();
     if (last == kNoMoreDocs) return kNoMoreDocs;
-    if (idf * Bm25Saturate(c.BlockTfTilde()) > threshold) return target;
+    if (Bm25Score(idf, c.BlockTfTilde()) > threshold) return target;
     ++*skipped;
     target = last + 1;
   }
@@ -588,7 +588,7 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
       }
       // Both bounds hold; the stored one is exact per doc (the per-field one mixes docs).
       tf_tilde = std::min(tf_tilde, item->block_tf_tilde);
-      item->range_bound = tf_tilde > 0 ? item->plan->idf * Bm25Saturate(tf_tilde) : 0.0;
+      item->range_bound = Bm25Score(item->plan->idf, tf_tilde);
       total += item->range_bound;
     }
   }
@@ -619,7 +619,7 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
           for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
         }
         tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
-        if (tf_tilde > 0) part = item.plan->idf * Bm25Saturate(tf_tilde);
+        part = Bm25Score(item.plan->idf, tf_tilde);
       }
       total += part - item.range_bound;
       if (total * kBoundMargin <= threshold) return false;
@@ -766,7 +766,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
         double tf_tilde = 0;
         for (size_t s = 0; s < nf; ++s) tf_tilde += c.BlockTfsBySlot(static_cast<uint32_t>(s))[j] * lead.doc_bound_coef[s];
         tf_tilde = std::min(tf_tilde, lead.block_tf_tilde);
-        const double tf_bound = tf_tilde > 0 ? idf * Bm25Saturate(tf_tilde) : 0.0;
+        const double tf_bound = Bm25Score(idf, tf_tilde);
         return (others + tf_bound) * kBoundMargin <= threshold ||
                (others + BlockScoreAt(lead, j)) * kBoundMargin <= threshold;
       };
@@ -808,7 +808,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
 double SegmentMatcher::PhraseLeadBound(Item& item, DocId d) {
   const std::vector<PostingCursor>& lead = item.slots[item.lead_slot];
   const double tf_tilde = DocTfTilde(d, [&](size_t s) { return SlotTf(lead, d, static_cast<uint32_t>(s)); });
-  return tf_tilde == 0 ? 0.0 : item.plan->idf * Bm25Saturate(tf_tilde);
+  return Bm25Score(item.plan->idf, tf_tilde);
 }
 
 DocId SegmentMatcher::NextPhraseCandidate(Item& item, DocId target, DocId until, double gate) {
@@ -977,7 +977,7 @@ std::vector<ScorePart> SegmentMatcher::Explain(DocId doc) {
         tf_tilde += field_part[s];
       }
       if (tf_tilde == 0) continue;
-      double score = item.plan->idf * Bm25Saturate(tf_tilde);
+      double score = Bm25Score(item.plan->idf, tf_tilde);
       for (size_t s = 0; s < nf; ++s) {
         if (field_tf[s] == 0) continue;
         ScorePart part;
