@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "engine/index/block_scoring.h"
 
@@ -44,5 +45,15 @@ inline double Bm25Saturate(double tf_tilde) { return tf_tilde * (kBm25K1 + 1.0) 
 // score(d, w) from idf(w) and tf~(d, w); 0 when tf~ is 0. Exact scores and every bound of them go
 // through here, so a bound multiplies in the same order as the score it bounds.
 inline double Bm25Score(double idf, double tf_tilde) { return idf * Bm25Saturate(tf_tilde); }
+
+// A cut on tf~ for a filter: every tf~ below it scores below `score` (Bm25Score(idf, tf~) <
+// score), with a relative margin of 1e-9 for the rounding of the score's own computation; 0 when
+// no tf~ surely does. REQUIRES: idf > 0.
+inline double Bm25TfTildeBelow(double idf, double score) {
+  const double y = score / idf;  // the saturated value to stay under
+  const double top = kBm25K1 + 1.0;  // Bm25Saturate's supremum
+  if (!(y > 0) || y >= top) return y >= top * (1 + 1e-9) ? std::numeric_limits<double>::infinity() : 0.0;
+  return y * kBm25K1 / (top - y) * (1 - 1e-9);
+}
 
 }  // namespace busca::query

@@ -173,6 +173,14 @@ DocId MergedPostings::NextGeq(DocId target) {
   return doc();
 }
 
+DocId MergedPostings::SkipTfTildeBelow(double cut, DocId until, uint64_t* passed) {
+  size_t i = pos_;
+  while (i < size_ && tf_tilde_[i] < cut && docs_[i] <= until) ++i;
+  *passed += i - pos_;
+  pos_ = i;
+  return doc();
+}
+
 void MergedPostings::ShallowAdvance(DocId target) {
   size_t chunk = std::max(window_, pos_ / kPostingBlockSize);
   const size_t chunks = chunk_tf_tilde_.size();

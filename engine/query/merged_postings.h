@@ -35,6 +35,9 @@ class MergedPostings {
   // The current doc's combined tf~ (bm25f.h), summed exactly as SegmentMatcher scores.
   double TfTilde() const { return tf_tilde_[pos_]; }
   size_t size() const { return size_; }
+  // Moves past the docs, from the current one, whose tf~ is below `cut`, stopping at the first doc
+  // after `until`; returns the new current doc and adds the docs passed to *passed.
+  index::DocId SkipTfTildeBelow(double cut, index::DocId until, uint64_t* passed);
 
   // Block-max interface over chunks of kPostingBlockSize docs (see PostingCursor).
   void ShallowAdvance(index::DocId target);

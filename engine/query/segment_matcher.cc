@@ -22,6 +22,9 @@ constexpr size_t kMergeCursorsAbove = 8;
 // A word with one list holding more than 1/kDenseListFraction of the segment's docs is scored a
 // block at a time.
 constexpr uint64_t kDenseListFraction = 8;
+// A word or prefix alone in the query with two lists each holding more than 1/kLargeListFraction of
+// the segment's docs is materialized, whatever its number of cursors.
+constexpr uint64_t kLargeListFraction = 16;
 // A bound is compared as bound * kBoundMargin <= threshold: the relative margin covers the
 // rounding of sums taken in a different order than ItemScore's.
 constexpr double kBoundMargin = 1 + 1e-12;
@@ -430,6 +433,16 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       item.block_scored = true;  // outside the skipped blocks every doc is a candidate
     }
   }
+  // A word or prefix alone in the query with two or more large lists (gost* -> gostos, gost) is
+  // materialized too: its count is then known at once, and ScanRange passes its docs by their
+  // exact tf~, where walking the union bounds every doc one by one. One large list among small
+  // ones (pão -> pa, pao) is left to the walk, whose block bounds then skip like a single list's.
+  if (required_.size() == 1 && required_[0]->items.size() == 1) {
+    Item& item = *required_[0]->items[0];
+    size_t large = 0;
+    for (const PostingCursor& c : item.slots[0]) large += c.doc_freq() * kLargeListFraction > segment_.max_doc();
+    if (!item.phrase && !item.merge_pending && large >= 2) item.merge_pending = true;
+  }
   // Every required clause one word or prefix: ScanRange walks their lists directly.
   bool flat = !required_.empty();
   for (const auto& clause : required_) flat = flat && clause->items.size() == 1 && !clause->items[0]->phrase;
@@ -779,6 +792,16 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       }
       if (docs[i] > until) break;
       d = lead.Advance(docs[i]);
+    }
+    if (lead.merged && !rc.must_count() && rc.bounded()) {
+      // A materialized union keeps each doc's exact tf~: the docs that cannot enter even with the
+      // other items at their range bounds are passed by one comparison each.
+      const double cut = Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound));
+      uint64_t passed = 0;
+      d = lead.Advance(lead.merged->SkipTfTildeBelow(cut, until, &passed));
+      // Matches passed here go uncounted: the total becomes a lower bound.
+      rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && passed > 0);
+      if (d == kNoMoreDocs || d > until) break;
     }
     bool aligned = true;
     for (size_t k = 1; k < n; ++k) {
