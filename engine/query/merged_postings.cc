@@ -120,9 +120,8 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   }
   size_ = count;
   docs_ = TakeBuffer<uint32_t>(count);
-  tfs_ = TakeBuffer<uint32_t>(count * T);
   tf_tilde_ = TakeBuffer<double>(count);
-  // One pass over the seen docs: their tfs, tf~ (summed in slot order exactly as SegmentMatcher
+  // One pass over the seen docs: their tf~ (summed in slot order exactly as SegmentMatcher
   // scores) and the chunk bounds.
   const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
   chunk_tf_tilde_.assign(chunks, 0.0);
@@ -136,7 +135,6 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
       double tf_tilde = 0;
       for (uint32_t s = 0; s < T; ++s) {
         const uint32_t tf = acc[size_t{d} * T + s];
-        tfs_[n * T + s] = tf;
         if (tf == 0) continue;
         const uint32_t len = segment.LengthBySlot(d, s);
         tf_tilde += scoring.weights[text_fields[s]] * tf * scoring.InvNorm(text_fields[s], len);
@@ -154,7 +152,6 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
 
 MergedPostings::~MergedPostings() {
   ReturnBuffer(std::move(docs_));
-  ReturnBuffer(std::move(tfs_));
   ReturnBuffer(std::move(tf_tilde_));
 }
 

@@ -1,8 +1,10 @@
 // MergedPostings: the union of many posting cursors of one segment (a prefix or a word with many
-// expansions), materialized once per search: docs ascending with per-slot tf sums, and per chunk
-// of kPostingBlockSize docs the exact max combined tf~ (with the query's own scoring parameters)
-// and the per-slot max tf / min length. Each doc's tf~ is kept, so scoring it is a lookup. Walking it costs one array step per doc instead of one
-// step per cursor, and its bounds are exact per doc.
+// expansions, or one alone in the query with two or more large lists), materialized once per
+// search: docs ascending with their combined tf~, and per chunk of kPostingBlockSize docs the exact
+// max combined tf~ (with the query's own scoring parameters) and the per-slot max tf / min length.
+// Each doc's tf~ is kept, so scoring it is a lookup, and the docs that cannot enter the top k are
+// passed by comparing it with a cut (SkipTfTildeBelow). Walking it costs one array step per doc
+// instead of one step per cursor, and its bounds are exact per doc.
 //
 // Building it drains the cursors: a dense tf accumulator indexed by doc (a bitmap marks the docs
 // seen, so nothing is zeroed up front), then one pass over the bitmap. Cost O(postings + max_doc /
@@ -30,8 +32,6 @@ class MergedPostings {
 
   index::DocId doc() const { return pos_ < size_ ? docs_[pos_] : index::kNoMoreDocs; }
   index::DocId NextGeq(index::DocId target);
-  // REQUIRES: doc() != kNoMoreDocs.
-  uint32_t TfBySlot(uint32_t slot) const { return tfs_[pos_ * num_slots_ + slot]; }
   // The current doc's combined tf~ (bm25f.h), summed exactly as SegmentMatcher scores.
   double TfTilde() const { return tf_tilde_[pos_]; }
   size_t size() const { return size_; }
@@ -49,7 +49,6 @@ class MergedPostings {
   uint32_t num_slots_ = 0;
   size_t size_ = 0;                             // docs in the union
   std::vector<index::DocId> docs_;              // first size_ entries (a reused buffer)
-  std::vector<uint32_t> tfs_;                   // doc-major: size_ * num_slots_ (a reused buffer)
   std::vector<double> tf_tilde_;                // per doc (a reused buffer)
   std::vector<double> chunk_tf_tilde_;          // per chunk
   std::vector<index::FieldBound> chunk_bound_;  // per chunk * num_slots_

@@ -97,11 +97,7 @@ struct SegmentMatcher::Item {
       for (size_t s = 0; s < nf; ++s) tf[s] = phrase_tf[s];
       return;
     }
-    if (merged) {
-      const bool on = merged->doc() == d;
-      for (size_t s = 0; s < nf; ++s) tf[s] = on ? merged->TfBySlot(static_cast<uint32_t>(s)) : 0;
-      return;
-    }
+    // (Never for a materialized union: its scores and bounds come from its per-doc tf~.)
     std::fill(tf.begin(), tf.end(), 0);
     for (PostingCursor& c : slots[0]) {
       if (c.doc() != d) continue;
@@ -983,6 +979,10 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
 std::vector<ScorePart> SegmentMatcher::Explain(DocId doc) {
   std::vector<ScorePart> parts;
   if (empty_ || required_.empty()) return parts;
+  // One doc: the unions are walked to it, never materialized (that would read all their postings).
+  for (auto& clause : required_) {
+    for (auto& item : clause->items) item->merge_pending = false;
+  }
   if (Align(doc) != doc) return parts;
   const size_t nf = text_fields_.size();
   for (auto& clause : required_) {

@@ -131,6 +131,10 @@ TEST_P(MergedPostingsTest, ManyExpansionsMatchReference) {
           ASSERT_EQ(got->hits.size(), std::min<uint64_t>(limit, all)) << what;
           for (size_t i = 0; i < got->hits.size(); ++i) {
             EXPECT_NEAR(got->hits[i].score, want->all[i].score, 1e-6) << what << " rank " << i;
+            // The explanation (walked without materializing) adds up to the score.
+            double parts = 0;
+            for (const ScorePart& p : got->hits[i].score_parts) parts += p.score;
+            EXPECT_NEAR(parts, got->hits[i].score, 1e-9) << what << " rank " << i;
             // Ids must agree unless the reference has a near tie at this rank.
             auto near = [&](size_t j) { return std::abs(want->all[j].score - want->all[i].score) < 1e-9; };
             const bool tie = (i + 1 < want->all.size() && near(i + 1)) || (i > 0 && near(i - 1));
