@@ -46,6 +46,29 @@ def summarize(latencies):
             "qps": len(s) / (total / 1e6) if total else 0}
 
 
+def round_files(d):
+    """The extra rounds' per-query files of a system (queries-r2.tsv, queries-r3.tsv, ...), in order."""
+    found = []
+    for name in os.listdir(d):
+        if name.startswith("queries-r") and name.endswith(".tsv") and name[9:-4].isdigit():
+            found.append((int(name[9:-4]), os.path.join(d, name)))
+    return [path for _, path in sorted(found)]
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def merge_rounds(rounds):
+    """{index: (ids of the first round, median latency over the rounds that ran the query)}."""
+    out = {}
+    for i, (ids, _) in rounds[0].items():
+        out[i] = (ids, median([r[i][1] for r in rounds if i in r]))
+    return out
+
+
 def read_results(path):
     """Parses a `query_index<TAB>id1,id2,...<TAB>latency_us` file into {index: (ids, us)}."""
     out = {}
@@ -201,10 +224,15 @@ def main():
             s["build"] = build
         q_path = os.path.join(d, "queries.tsv")
         if os.path.exists(q_path):
-            res = read_results(q_path)
+            # Several rounds (run.sh --rounds): each query's latency is its median over them.
+            rounds = [read_results(q_path)] + [read_results(f) for f in round_files(d)]
+            res = merge_rounds(rounds)
             lat = [us for _, us in res.values()]
             latencies[key] = lat
             s["single"] = summarize(lat)
+            s["single"]["rounds"] = len(rounds)
+            if len(rounds) > 1:
+                s["single_by_round"] = [summarize([us for _, us in r.values()]) for r in rounds]
             s["single"]["zero_hit_share"] = sum(1 for ids, _ in res.values() if not ids) / max(len(res), 1)
             if n_queries and len(res) != n_queries:
                 s["single"]["warning"] = f"{len(res)} results for {n_queries} queries"
@@ -305,6 +333,14 @@ def main():
         # Xapian's get_mset(0, 10) only estimates the total (check_at_least = 0): the like-for-like
         # run counts exactly only up to 10 matches too.
         ratio(f"inprocess_count_to_10_{field}_vs_xapian", single("busca_top10", field), single("xapian", field), True)
+    # The same ratios round by round (each round's passes ran back to back): how far they move.
+    by_round = {}
+    for ours_key, name in (("busca", "inprocess"), ("busca_top10", "inprocess_count_to_10")):
+        a = systems.get(ours_key, {}).get("single_by_round", [])
+        b = systems.get("xapian", {}).get("single_by_round", [])
+        if a and len(a) == len(b):
+            for field in ("p50_us", "p99_us"):
+                by_round[f"{name}_{field}_vs_xapian"] = [y[field] / x[field] for x, y in zip(a, b) if x[field]]
     for threads in (1, 2, 8, 64):
         ratio(f"served_qps_{threads}_vs_postgres_fts", qps_at("busca_grpc", threads), qps_at("postgres_fts", threads), False)
         ratio(f"served_p50_us_{threads}_vs_postgres_fts", tp("busca_grpc", threads, "p50_us"), tp("postgres_fts", threads, "p50_us"), True)
@@ -318,6 +354,7 @@ def main():
         "dataset": dataset,
         "query_log": {"queries": n_queries, "known_items": len(expected), **vocab},
         "systems": systems,
+        "advantage_by_round": by_round,
         "ratios": ratios,
         "not_measured": not_measured,
     }
@@ -375,6 +412,14 @@ def main():
         lines += ["| Ratio (same run) | Busca | Peer | Busca ÷ peer | Busca's advantage |", "|---|---|---|---|---|"]
         for name, r in ratios.items():
             lines.append(f"| {name} | {r['ours']:,.3g} | {r['peer']:,.3g} | {r['ours_over_peer']:.3f} | {r['advantage']:.1f}× |")
+        lines.append("")
+    if by_round:
+        rounds = len(next(iter(by_round.values())))
+        lines.append(f"Single-threaded figures: each query's median latency over {rounds} rounds run back to back "
+                     "(run.sh --rounds). Busca's advantage over Xapian in each round alone:")
+        lines.append("")
+        for name, values in by_round.items():
+            lines.append(f"- {name}: " + ", ".join(f"{v:.1f}×" for v in values))
         lines.append("")
     if not_measured:
         lines.append("Not measured: " + "; ".join(f"{n['what']} ({n['why']})" for n in not_measured))

@@ -30,6 +30,11 @@
 #   --known-items N   known-item set size (default 2000; --quick: 150)
 #   --pg-max-queries N  run only the first N queries of the log through PostgreSQL's
 #                     single-threaded pass (default: all; useful at 1M rows)
+#   --rounds R        single-threaded passes over the log of busca, busca (count to 10) and
+#                     Xapian (default 3; --quick: 1): after the first, R-1 more rounds alternate
+#                     the systems back to back (order flipped each round), and each query's
+#                     latency is its median over the rounds, so a drift of the machine during
+#                     one system's pass does not decide a ratio
 #   --pg-warmup N     PostgreSQL's warm-up pass runs the first N queries (default 500; the
 #                     others warm up over the whole log; the build has just loaded its pages)
 #   --keep            leave the cluster running and the work dir in place
@@ -49,6 +54,7 @@ n_queries=""
 n_known=""
 pg_max_queries=0
 pg_warmup=500
+rounds=""
 keep=0
 no_build=0
 while [ $# -gt 0 ]; do
@@ -65,6 +71,7 @@ while [ $# -gt 0 ]; do
     --known-items) n_known=${2:?}; shift 2 ;;
     --pg-max-queries) pg_max_queries=${2:?}; shift 2 ;;
     --pg-warmup) pg_warmup=${2:?}; shift 2 ;;
+    --rounds) rounds=${2:?}; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-build) no_build=1; shift ;;
     -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -77,12 +84,15 @@ if [ "$quick" -eq 1 ]; then
   threads=${threads:-1,2}
   n_queries=${n_queries:-300}
   n_known=${n_known:-150}
+  rounds=${rounds:-1}
 fi
 rows=${rows:-58491}
 seconds=${seconds:-10}
 threads=${threads:-1,2,8,64}
 n_queries=${n_queries:-5000}
 n_known=${n_known:-2000}
+rounds=${rounds:-3}
+[[ "$rounds" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || { echo "run.sh: --rounds must be a number >= 1" >&2; exit 2; }
 [[ "$rows" =~ ^[0-9]+$ ]] && [ "$rows" -ge 100 ] || { echo "run.sh: --rows must be a number >= 100" >&2; exit 2; }
 
 PY=/usr/bin/python3  # Debian's python3 (python3-matplotlib); a pyenv python would not see it
@@ -241,6 +251,26 @@ if [ -d "$w/xapian-db" ]; then
     --threads "$threads" --seconds "$seconds" --json "$w/xapian/query.json"
   "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$known" --out "$w/xapian/known.tsv" --no-warmup --json "$w/xapian/known.json"
 fi
+# More single-threaded rounds, back to back (the first round is above): busca, busca counting
+# to 10 and Xapian, the order flipped each round; each pass is a new process with its own warm-up
+# pass, as in the first round.
+if [ "$index_ok" -eq 1 ] && have search-cli && [ -d "$w/xapian-db" ]; then
+  for r in $(seq 2 "$rounds"); do
+    settle
+    log "round $r of $rounds: single-threaded passes of busca, busca (count to 10) and xapian"
+    busca_pass() {
+      "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 \
+        --out "$w/busca/queries-r$r.tsv" >&2
+      "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 \
+        --total-hits-threshold 10 --out "$w/busca_top10/queries-r$r.tsv" >&2
+    }
+    xapian_pass() {
+      "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" \
+        --out "$w/xapian/queries-r$r.tsv" --json /dev/null
+    }
+    if [ $((r % 2)) -eq 0 ]; then xapian_pass; busca_pass; else busca_pass; xapian_pass; fi
+  done
+fi
 if [ -f "$w/postgres_fts/build.json" ]; then
   settle
   log "postgres_fts: query log, throughput at $threads clients, known items"
@@ -252,15 +282,26 @@ fi
 # ---- served: search-server + load_gen (gRPC round trip) ------------------------------------
 if [ "$index_ok" -eq 1 ] && have search-server && have load_gen; then
   settle
-  log "busca_grpc: starting search-server on 127.0.0.1:$grpc_port"
-  "$bin/search-server" --index-dir "$idx" --listen "127.0.0.1:$grpc_port" --http "127.0.0.1:$http_port" \
-    >"$w/busca_grpc/server.log" 2>&1 &
-  server_pid=$!
   ready=0
-  for _ in $(seq 1 300); do
-    if curl -fsS "http://127.0.0.1:$http_port/health" >/dev/null 2>&1; then ready=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
+  # The ports lie in the kernel's ephemeral range, where the clients of the runs before may have
+  # just left a connection: a server that cannot listen is retried on the next pair.
+  for attempt in 0 1 2 3 4; do
+    grpc_port=$((port + 1000 + 2 * attempt))
+    http_port=$((grpc_port + 1))
+    log "busca_grpc: starting search-server on 127.0.0.1:$grpc_port"
+    "$bin/search-server" --index-dir "$idx" --listen "127.0.0.1:$grpc_port" --http "127.0.0.1:$http_port" \
+      >"$w/busca_grpc/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 300); do
+      if curl -fsS "http://127.0.0.1:$http_port/health" >/dev/null 2>&1; then ready=1; break; fi
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ "$ready" -eq 1 ] && break
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+    grep -q "cannot listen" "$w/busca_grpc/server.log" || break
   done
   if [ "$ready" -eq 1 ]; then
     IFS=',' read -r -a client_counts <<<"$threads"
@@ -275,9 +316,11 @@ if [ "$index_ok" -eq 1 ] && have search-server && have load_gen; then
     tail -n 20 "$w/busca_grpc/server.log" >&2 || true
     skip "busca_grpc" "search-server did not become healthy"
   fi
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
 else
   skip "busca_grpc" "search-server or load_gen not built, or no index"
 fi

@@ -11,6 +11,10 @@ using index::DocId;
 using index::kNoMoreDocs;
 using index::kPostingBlockSize;
 
+// Docs per window of the materialization: its tf accumulator (kWindowDocs * text fields * 4
+// bytes) and bitmap stay in the cache.
+constexpr uint32_t kWindowDocs = 1u << 14;
+
 namespace {
 
 // Process-wide free lists of buffers, bounded in total bytes: a fresh multi-megabyte allocation
@@ -81,71 +85,97 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
                                const FieldScoring& scoring) {
   const std::vector<size_t>& text_fields = segment.text_fields();
   const uint32_t T = static_cast<uint32_t>(text_fields.size());
-  num_slots_ = T;
   const DocId max_doc = segment.max_doc();
-  // Only entries of seen docs are ever read, so the accumulator is never cleared.
-  // (Pooled buffers may be longer than asked for: only the first `words` / max_doc * T are used.)
-  const size_t words = (size_t{max_doc} + 63) / 64;
-  std::vector<uint64_t> seen = TakeBuffer<uint64_t>(words);
-  std::fill(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(words), 0);
-  std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{max_doc} * T);
-  size_t count = 0;
-  // A block at a time from the cursors' decoded arrays (no per-doc call).
-  std::vector<const uint32_t*> block_tfs(T);
-  for (index::PostingCursor& c : cursors) {
-    bool in_range = true;
-    while (in_range && c.doc() < max_doc) {
-      const DocId* docs = c.BlockDocs();
-      const uint32_t size = c.BlockSize();
-      for (uint32_t s = 0; s < T; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
-      for (uint32_t i = c.IndexInBlock(); i < size; ++i) {
-        const DocId d = docs[i];
-        if (d >= max_doc) {  // malformed list: ignore the rest of it
-          in_range = false;
-          break;
-        }
-        uint64_t& word = seen[d >> 6];
-        const uint64_t bit = uint64_t{1} << (d & 63);
-        uint32_t* tf = acc.data() + size_t{d} * T;
-        if ((word & bit) == 0) {
-          word |= bit;
-          ++count;
-          for (uint32_t s = 0; s < T; ++s) tf[s] = block_tfs[s][i];
-        } else {
-          for (uint32_t s = 0; s < T; ++s) tf[s] += block_tfs[s][i];
-        }
-      }
-      if (in_range) c.NextGeq(docs[size - 1] + 1);  // the next block, or the end
-    }
-  }
-  size_ = count;
-  docs_ = TakeBuffer<uint32_t>(count);
-  tf_tilde_ = TakeBuffer<double>(count);
-  // One pass over the seen docs: their tf~ (summed in slot order exactly as SegmentMatcher
-  // scores) and the chunk bounds.
-  const size_t chunks = (size_ + kPostingBlockSize - 1) / kPostingBlockSize;
-  chunk_tf_tilde_.assign(chunks, 0.0);
-  chunk_bound_.assign(chunks * T, index::FieldBound{});
+  uint64_t most = 0;  // the union's size is at most the lists' summed lengths
+  for (const index::PostingCursor& c : cursors) most += c.doc_freq();
+  most = std::min<uint64_t>(most, max_doc);
+  docs_ = TakeBuffer<uint32_t>(most);
+  tf_tilde_ = TakeBuffer<double>(most);
+  chunk_tf_tilde_.reserve((most + kPostingBlockSize - 1) / kPostingBlockSize);
+  chunk_bound_.reserve(chunk_tf_tilde_.capacity() * T);
+  // One window of docs at a time: the tf accumulator and the bitmap of the docs seen stay in the
+  // cache while every cursor adds its postings of the window. Only entries of seen docs are read,
+  // so the accumulator is never cleared.
+  std::vector<uint64_t> seen = TakeBuffer<uint64_t>(kWindowDocs / 64);
+  std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{kWindowDocs} * T);
   size_t n = 0;
-  for (size_t w = 0; w < words; ++w) {
-    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
-      const DocId d = static_cast<DocId>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
-      docs_[n] = d;
-      const size_t chunk = n / kPostingBlockSize;
-      double tf_tilde = 0;
-      for (uint32_t s = 0; s < T; ++s) {
-        const uint32_t tf = acc[size_t{d} * T + s];
-        if (tf == 0) continue;
-        const uint32_t len = segment.LengthBySlot(d, s);
-        tf_tilde += scoring.weights[text_fields[s]] * tf * scoring.InvNorm(text_fields[s], len);
-        index::FieldBound& b = chunk_bound_[chunk * T + s];
-        b.max_tf = std::max(b.max_tf, tf);
-        b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
+  // The window loops with the number of text slots a constant (title + body: 2) or not (kT = 0).
+  auto windows = [&](auto slots) {
+    constexpr uint32_t kT = decltype(slots)::value;
+    const uint32_t t = kT != 0 ? kT : T;
+    std::vector<const uint32_t*> block_tfs(t);
+    std::vector<double> weight(t);
+    for (uint32_t s = 0; s < t; ++s) weight[s] = scoring.weights[text_fields[s]];
+    while (true) {
+      // The window starts at the first doc any cursor is on (a doc past max_doc is a malformed
+      // list's rest: never read).
+      DocId from = kNoMoreDocs;
+      for (const index::PostingCursor& c : cursors) from = std::min(from, c.doc());
+      if (from >= max_doc) break;
+      const DocId to = static_cast<DocId>(std::min<uint64_t>(uint64_t{from} + kWindowDocs, max_doc));
+      std::fill(seen.begin(), seen.begin() + kWindowDocs / 64, 0);
+      // A block at a time from the cursors' decoded arrays (no per-doc call).
+      for (index::PostingCursor& c : cursors) {
+        while (c.doc() < to) {
+          const DocId* docs = c.BlockDocs();
+          const uint32_t size = c.BlockSize();
+          for (uint32_t s = 0; s < t; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
+          uint32_t i = c.IndexInBlock();
+          for (; i < size && docs[i] < to; ++i) {
+            const uint32_t r = docs[i] - from;
+            uint64_t& word = seen[r >> 6];
+            const uint64_t bit = uint64_t{1} << (r & 63);
+            uint32_t* tf = acc.data() + size_t{r} * t;
+            if ((word & bit) == 0) {
+              word |= bit;
+              for (uint32_t s = 0; s < t; ++s) tf[s] = block_tfs[s][i];
+            } else {
+              for (uint32_t s = 0; s < t; ++s) tf[s] += block_tfs[s][i];
+            }
+          }
+          if (i < size) {  // the rest of the block lies past the window
+            c.NextGeq(docs[i]);
+            break;
+          }
+          c.NextGeq(docs[size - 1] + 1);  // the next block, or the end
+        }
       }
-      tf_tilde_[n] = tf_tilde;
-      chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
+      // The window's docs in order: their tf~ (summed in slot order exactly as SegmentMatcher
+      // scores) and the chunk bounds.
+      const size_t words = (size_t{to - from} + 63) / 64;
+      for (size_t w = 0; w < words; ++w) {
+        for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
+          const uint32_t r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
+          const DocId d = from + r;
+          docs_[n] = d;
+          const size_t chunk = n / kPostingBlockSize;
+          if (chunk == chunk_tf_tilde_.size()) {
+            chunk_tf_tilde_.push_back(0.0);
+            chunk_bound_.resize(chunk_bound_.size() + t);
+          }
+          double tf_tilde = 0;
+          for (uint32_t s = 0; s < t; ++s) {
+            const uint32_t tf = acc[size_t{r} * t + s];
+            if (tf == 0) continue;
+            const uint32_t len = segment.LengthBySlot(d, s);
+            tf_tilde += weight[s] * tf * scoring.InvNorm(text_fields[s], len);
+            index::FieldBound& b = chunk_bound_[chunk * t + s];
+            b.max_tf = std::max(b.max_tf, tf);
+            b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
+          }
+          tf_tilde_[n] = tf_tilde;
+          chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
+        }
+      }
     }
+  };
+  if (T == 2) {
+    windows(std::integral_constant<uint32_t, 2>());
+  } else {
+    windows(std::integral_constant<uint32_t, 0>());
   }
+  size_ = n;
+  num_slots_ = T;
   ReturnBuffer(std::move(seen));
   ReturnBuffer(std::move(acc));
 }

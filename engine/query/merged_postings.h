@@ -6,10 +6,12 @@
 // passed by comparing it with a cut (SkipTfTildeBelow). Walking it costs one array step per doc
 // instead of one step per cursor, and its bounds are exact per doc.
 //
-// Building it drains the cursors: a dense tf accumulator indexed by doc (a bitmap marks the docs
-// seen, so nothing is zeroed up front), then one pass over the bitmap. Cost O(postings + max_doc /
-// 64). The large arrays come from a process-wide pool bounded to 64 MiB (fresh ones would cost a
-// page fault per 4 KiB every time). Not thread-safe; one per (search, segment, item).
+// Building it drains the cursors a window of 16,384 docs at a time: a dense tf accumulator indexed
+// by doc in the window (a bitmap marks the docs seen, so nothing else is zeroed), filled by every
+// cursor, then one pass over the window's bitmap; accumulator and bitmap stay in the cache. A
+// window starts at the next doc of any cursor, so a sparse union skips the gaps. The output arrays
+// come from a process-wide pool bounded to 64 MiB (fresh ones would cost a page fault per 4 KiB
+// every time). Not thread-safe; one per (search, segment, item).
 #pragma once
 
 #include <cstdint>
