@@ -220,6 +220,15 @@ struct SegmentMatcher::Item {
     return d;
   }
 
+  // A bound of the item's score at a doc from its tfs there, tf_of(slot), with the last Bound()
+  // range's minimum lengths (no length lookup) and stored tf~ bound.
+  template <typename TfOf>
+  double MinLengthBound(TfOf tf_of) const {
+    double tf_tilde = 0;
+    for (size_t s = 0; s < text_fields->size(); ++s) tf_tilde += tf_of(s) * doc_bound_coef[s];
+    return Bm25Score(plan->idf, std::min(tf_tilde, block_tf_tilde));
+  }
+
   // A word of one list (no union): ScanRange moves its cursor directly.
   bool single = false;
   // NextGeq for ScanRange, where a single item's `doc` is set only at matches.
@@ -512,7 +521,6 @@ double SegmentMatcher::ItemScore(Item& item, DocId doc) {
   }
   if (item.block_scored) return BlockScoreAt(item, item.slots[0][0].IndexInBlock());
   const double tf_tilde = DocTfTilde(doc, [&](size_t s) { return ItemFieldTf(item, doc, s); });
-  if (tf_tilde == 0) return 0;
   return Bm25Score(item.plan->idf, tf_tilde);
 }
 
@@ -612,7 +620,6 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
   // its slots' tfs with `doc`'s own lengths, or 0 for an item `doc` lacks. Stops as soon as the total cannot exceed `threshold`.
   // Valid while `doc` is within the range of the last Bound(); compared with kBoundMargin, which covers the
   // rounding of sums taken in a different order than ItemScore's.
-  const size_t nf = text_fields_.size();
   double total = range_bound;
   for (auto& clause : required_) {
     for (auto& item_ptr : clause->items) {
@@ -621,14 +628,13 @@ bool SegmentMatcher::DocBoundAbove(DocId doc, double range_bound, double thresho
       if (item.doc == doc && (item.block_scored || item.merged)) {
         part = ItemScore(item, doc);  // exact, and cheap: read from the decoded block
       } else if (item.doc == doc) {
-        double tf_tilde = 0;
         if (item.phrase && item.counted_doc != doc) {  // not verified yet: bound it from the slots' tfs
-          tf_tilde = DocTfTilde(doc, [&](size_t s) { return item.PhraseTfBound(doc, static_cast<uint32_t>(s)); });
+          const double tf_tilde =
+              DocTfTilde(doc, [&](size_t s) { return item.PhraseTfBound(doc, static_cast<uint32_t>(s)); });
+          part = Bm25Score(item.plan->idf, std::min(tf_tilde, item.block_tf_tilde));
         } else {
-          for (size_t s = 0; s < nf; ++s) tf_tilde += ItemFieldTf(item, doc, s) * item.doc_bound_coef[s];
+          part = item.MinLengthBound([&](size_t s) { return ItemFieldTf(item, doc, s); });
         }
-        tf_tilde = std::min(tf_tilde, item.block_tf_tilde);
-        part = Bm25Score(item.plan->idf, tf_tilde);
       }
       total += part - item.range_bound;
       if (total * kBoundMargin <= threshold) return false;
@@ -769,13 +775,9 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
       // First from the doc's tfs with the range's minimum lengths (no length lookup), then exactly.
-      const size_t nf = text_fields_.size();
-      const double idf = lead.plan->idf;
       auto cannot_enter = [&](uint32_t j) {
-        double tf_tilde = 0;
-        for (size_t s = 0; s < nf; ++s) tf_tilde += c.BlockTfsBySlot(static_cast<uint32_t>(s))[j] * lead.doc_bound_coef[s];
-        tf_tilde = std::min(tf_tilde, lead.block_tf_tilde);
-        const double tf_bound = Bm25Score(idf, tf_tilde);
+        const double tf_bound =
+            lead.MinLengthBound([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[j]; });
         return (others + tf_bound) * kBoundMargin <= threshold ||
                (others + BlockScoreAt(lead, j)) * kBoundMargin <= threshold;
       };
