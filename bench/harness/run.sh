@@ -209,21 +209,25 @@ settle() {
   sync
   sleep 2
 }
+# Our single-threaded passes over the query log, into queries$1.tsv ("" for the first round,
+# "-r2", ... for the others): counting exactly up to 10,000 matches (the default), then up to 10,
+# like-for-like with Xapian's get_mset(0, 10), which only estimates the total.
+busca_single_passes() {
+  "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --out "$w/busca/queries$1.tsv" \
+    >"$w/busca/cli-bench$1.txt" 2>&1 || { cat "$w/busca/cli-bench$1.txt" >&2; die "search-cli bench failed"; }
+  cat "$w/busca/cli-bench$1.txt" >&2
+  "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --total-hits-threshold 10 \
+    --out "$w/busca_top10/queries$1.tsv" >"$w/busca_top10/cli-bench$1.txt" 2>&1 ||
+    { cat "$w/busca_top10/cli-bench$1.txt" >&2; die "search-cli bench (count to 10) failed"; }
+  cat "$w/busca_top10/cli-bench$1.txt" >&2
+}
 index_ok=0
 [ -d "$idx" ] && ls "$idx"/*/CURRENT >/dev/null 2>&1 && index_ok=1
 if [ "$index_ok" -eq 1 ]; then
   if have search-cli; then
     settle
     log "busca: search-cli bench (query log, known items)"
-    "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --out "$w/busca/queries.tsv" >"$w/busca/cli-bench.txt" 2>&1 ||
-      { cat "$w/busca/cli-bench.txt" >&2; die "search-cli bench failed"; }
-    cat "$w/busca/cli-bench.txt" >&2
-    # Like-for-like with Xapian's get_mset(0, 10), which only estimates the total: the total is
-    # counted exactly up to 10 matches (the default run above counts exactly up to 10,000).
-    "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --total-hits-threshold 10 \
-      --out "$w/busca_top10/queries.tsv" >"$w/busca_top10/cli-bench.txt" 2>&1 ||
-      { cat "$w/busca_top10/cli-bench.txt" >&2; die "search-cli bench (count to 10) failed"; }
-    cat "$w/busca_top10/cli-bench.txt" >&2
+    busca_single_passes ""
     "$bin/search-cli" bench --index-dir "$idx" --queries "$known" --limit 10 --out "$w/busca/known.tsv" >"$w/busca/cli-known.txt" 2>&1 ||
       { cat "$w/busca/cli-known.txt" >&2; die "search-cli bench (known items) failed"; }
   fi
@@ -255,20 +259,20 @@ fi
 # to 10 and Xapian, the order flipped each round; each pass is a new process with its own warm-up
 # pass, as in the first round.
 if [ "$index_ok" -eq 1 ] && have search-cli && [ -d "$w/xapian-db" ]; then
+  xapian_single_pass() {
+    "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" --out "$w/xapian/queries$1.tsv" \
+      --json /dev/null
+  }
   for r in $(seq 2 "$rounds"); do
     settle
     log "round $r of $rounds: single-threaded passes of busca, busca (count to 10) and xapian"
-    busca_pass() {
-      "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 \
-        --out "$w/busca/queries-r$r.tsv" >&2
-      "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 \
-        --total-hits-threshold 10 --out "$w/busca_top10/queries-r$r.tsv" >&2
-    }
-    xapian_pass() {
-      "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" \
-        --out "$w/xapian/queries-r$r.tsv" --json /dev/null
-    }
-    if [ $((r % 2)) -eq 0 ]; then xapian_pass; busca_pass; else busca_pass; xapian_pass; fi
+    if [ $((r % 2)) -eq 0 ]; then
+      xapian_single_pass "-r$r"
+      busca_single_passes "-r$r"
+    else
+      busca_single_passes "-r$r"
+      xapian_single_pass "-r$r"
+    fi
   done
 fi
 if [ -f "$w/postgres_fts/build.json" ]; then
