@@ -9,7 +9,8 @@
 #
 # Environment: BUSCA_BUILD_DIR (default build), BUSCA_BUILD_JOBS (default 2), BUSCA_BUILD_TARGETS
 # (default: all; e.g. "seed-data seed_data_test" with -R to iterate on a few tests),
-# BUSCA_TEST_PG_PORT (default: the first free port from 55440), BUSCA_SKIP_DEPS=1 to skip apt.
+# BUSCA_TEST_PG_PORT (default: the first free port from 25440, below the kernel's ephemeral port
+# range, where a client's leftover connection could hold it), BUSCA_SKIP_DEPS=1 to skip apt.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,10 +38,10 @@ fi
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PG_PORT=${BUSCA_TEST_PG_PORT:-}
 if [ -z "$PG_PORT" ]; then
-  for p in $(seq 55440 55479); do
+  for p in $(seq 25440 25479); do
     if port_free "$p"; then PG_PORT=$p; break; fi
   done
-  [ -n "$PG_PORT" ] || { echo "test.sh: no free port in 55440..55479 for PostgreSQL" >&2; exit 1; }
+  [ -n "$PG_PORT" ] || { echo "test.sh: no free port in 25440..25479 for PostgreSQL" >&2; exit 1; }
 fi
 PG_TMP=$(mktemp -d /tmp/busca-test-pg-XXXXXX)
 chmod 755 "$PG_TMP"

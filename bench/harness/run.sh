@@ -23,7 +23,9 @@
 #   --work-dir DIR    scratch dir: cluster, indexes, per-query files (default: a new /tmp dir)
 #   --build-dir DIR   where the binaries are (default: $BUSCA_BUILD_DIR or build/); missing
 #                     ones are built there unless --no-build
-#   --port P          PostgreSQL port (default 55438); gRPC/HTTP use P+1000, P+1001
+#   --port P          PostgreSQL port (default 25438); gRPC/HTTP use P+1000, P+1001 (defaults
+#                     below the kernel's ephemeral range, 32768-60999, where a client's leftover
+#                     connection can hold a port)
 #   --seconds S       duration of each throughput run (default 10; --quick: 1)
 #   --threads LIST    client counts of the throughput runs (default 1,2,8,64; --quick: 1,2)
 #   --queries N       query-log size (default 5000; --quick: 300)
@@ -47,7 +49,7 @@ quick=0
 out_dir=$repo/bench/results
 work_dir=""
 build_dir=${BUSCA_BUILD_DIR:-$repo/build}
-port=55438
+port=25438
 seconds=""
 threads=""
 n_queries=""
@@ -287,8 +289,9 @@ fi
 if [ "$index_ok" -eq 1 ] && have search-server && have load_gen; then
   settle
   ready=0
-  # The ports lie in the kernel's ephemeral range, where the clients of the runs before may have
-  # just left a connection: a server that cannot listen is retried on the next pair.
+  # A port can still be taken (a --port in the kernel's ephemeral range, where the clients of the
+  # runs before may have just left a connection): a server that cannot listen is retried on the
+  # next pair.
   for attempt in 0 1 2 3 4; do
     grpc_port=$((port + 1000 + 2 * attempt))
     http_port=$((grpc_port + 1))

@@ -34,7 +34,9 @@ class HarnessSmokeTest : public ::testing::Test {
     out_dir_ = new fs::path(fs::temp_directory_path() / ("busca-bench-smoke-" + std::to_string(::getpid())));
     fs::remove_all(*out_dir_);
     fs::create_directories(*out_dir_);
-    const std::string command = source + "/bench/harness/run.sh --quick --no-build --port 55448 --build-dir " +
+    // Below the kernel's ephemeral port range (32768-60999): a port there can be held by a test
+    // client's leftover connection (TIME_WAIT), and PostgreSQL then cannot listen on it.
+    const std::string command = source + "/bench/harness/run.sh --quick --no-build --port 25448 --build-dir " +
                                 fs::path(bin).parent_path().string() + " --out-dir " + out_dir_->string() +
                                 " --work-dir " + (*out_dir_ / "work").string() + " > " +
                                 (*out_dir_ / "harness.log").string() + " 2>&1";
