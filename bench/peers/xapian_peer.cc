@@ -141,10 +141,10 @@ Status Build(const std::string& url, const std::string& db_dir, const std::strin
 
 class XapianSearcher : public Searcher {
  public:
-  static Result<std::unique_ptr<Searcher>> Open(const std::string& db_dir,
-                                                const Xapian::Stopper* stopper) {
+  static Result<std::unique_ptr<Searcher>> Open(const std::string& db_dir, const Xapian::Stopper* stopper,
+                                                Xapian::doccount check_at_least) {
     try {
-      return std::unique_ptr<Searcher>(new XapianSearcher(db_dir, stopper));
+      return std::unique_ptr<Searcher>(new XapianSearcher(db_dir, stopper, check_at_least));
     } catch (const Xapian::Error& e) {
       return Status::NotFound("xapian: cannot open " + db_dir + ": " + e.get_description());
     }
@@ -155,7 +155,9 @@ class XapianSearcher : public Searcher {
       const Xapian::Query q = parser_.parse_query(query, kFlags);
       Xapian::Enquire enquire(db_);  // BM25Weight with its default parameters
       enquire.set_query(q);
-      const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+      // check_at_least 0 (Xapian's default) lets the matcher stop once it knows the top `limit` and
+      // estimate the total; N makes it visit at least N matches, so the total is exact up to N.
+      const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit), check_at_least_);
       std::vector<std::string> ids;
       ids.reserve(mset.size());
       for (auto it = mset.begin(); it != mset.end(); ++it) ids.push_back(it.get_document().get_data());
@@ -170,7 +172,8 @@ class XapianSearcher : public Searcher {
  private:
   static constexpr unsigned kFlags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD;
 
-  XapianSearcher(const std::string& db_dir, const Xapian::Stopper* stopper) : db_(db_dir) {
+  XapianSearcher(const std::string& db_dir, const Xapian::Stopper* stopper, Xapian::doccount check_at_least)
+      : db_(db_dir), check_at_least_(check_at_least) {
     parser_.set_database(db_);  // needed for wildcard expansion
     parser_.set_stemmer(Xapian::Stem("portuguese"));
     parser_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
@@ -179,6 +182,7 @@ class XapianSearcher : public Searcher {
   }
 
   Xapian::Database db_;
+  Xapian::doccount check_at_least_;
   Xapian::QueryParser parser_;
 };
 
@@ -200,6 +204,10 @@ int main(int argc, char** argv) {
   auto* query = app.add_subcommand("query", "Run a query log in-process (one Database per thread)");
   query->add_option("--db-dir", db_dir, "Xapian database directory")->required();
   query->add_option("--stopwords", stop_path, "Stopword file, one word per line");
+  Xapian::doccount check_at_least = 0;
+  query->add_option("--check-at-least", check_at_least,
+                    "Matches to visit at least, so the total is exact up to this many (get_mset's "
+                    "check_at_least; default 0: stop at the top k and estimate the total)");
   AddQueryCommandOptions(*query, query_options);
   CLI11_PARSE(app, argc, argv);
 
@@ -212,8 +220,9 @@ int main(int argc, char** argv) {
       status = stopper.status();
     } else {
       const Xapian::Stopper* stop = stopper->get();
-      status = RunQueryCommand(query_options, [&db_dir, stop] { return XapianSearcher::Open(db_dir, stop); },
-                               {{"xapian_version", Xapian::version_string()}});
+      status = RunQueryCommand(
+          query_options, [&db_dir, stop, check_at_least] { return XapianSearcher::Open(db_dir, stop, check_at_least); },
+          {{"xapian_version", Xapian::version_string()}, {"check_at_least", check_at_least}});
     }
   }
   if (!status.ok()) {

@@ -142,6 +142,11 @@ TEST_F(HarnessSmokeTest, EverySystemHasItsFigures) {
   EXPECT_EQ(systems["busca_top10"]["single"]["queries"].get<int>(), 300);
   EXPECT_EQ(systems["busca_top10"]["single"]["zero_hit_share"].get<double>(),
             systems["busca"]["single"]["zero_hit_share"].get<double>());
+  // Xapian counting to 10,000 (check_at_least) is a single-threaded pass of the same log.
+  ASSERT_TRUE(systems.contains("xapian_count10k")) << Log();
+  EXPECT_EQ(systems["xapian_count10k"]["single"]["queries"].get<int>(), 300);
+  EXPECT_EQ(systems["xapian_count10k"]["single"]["zero_hit_share"].get<double>(),
+            systems["xapian"]["single"]["zero_hit_share"].get<double>());
   ASSERT_TRUE(systems.contains("busca_grpc")) << Log();
   ASSERT_EQ(systems["busca_grpc"]["throughput"].size(), 2u);
   for (const auto& t : systems["busca_grpc"]["throughput"]) {
@@ -157,7 +162,9 @@ TEST_F(HarnessSmokeTest, ComputesRatiosAgainstBothPeers) {
                            "inprocess_p50_us_vs_xapian", "inprocess_p99_us_vs_xapian",
                            "index_bytes_vs_xapian", "index_bytes_vs_postgres_fts",
                            "mrr_at_10_vs_xapian", "mrr_at_10_vs_postgres_fts",
-                           "served_qps_1_vs_postgres_fts", "served_p99_us_1_vs_postgres_fts"}) {
+                           "served_qps_1_vs_postgres_fts", "served_p99_us_1_vs_postgres_fts",
+                           "inprocess_count_to_10_p99_us_vs_xapian",
+                           "inprocess_count_to_10000_p99_us_vs_xapian_count10k"}) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(ratios.contains(name)) << ratios.dump(1);
     EXPECT_GT(ratios[name]["ours_over_peer"].get<double>(), 0);
@@ -187,6 +194,12 @@ TEST_F(HarnessSmokeTest, CountingFewerMatchesNeverChangesTheTopTen) {
     nonempty += !full[i].empty();
   }
   EXPECT_GT(nonempty, 150u);
+  // The same for Xapian: check_at_least changes how many matches it visits, not its top 10.
+  const std::vector<std::string> xapian = read(*out_dir_ / "work" / "xapian" / "queries.tsv");
+  const std::vector<std::string> xapian_count = read(*out_dir_ / "work" / "xapian_count10k" / "queries.tsv");
+  ASSERT_EQ(xapian.size(), 300u) << Log();
+  ASSERT_EQ(xapian_count.size(), xapian.size());
+  for (size_t i = 0; i < xapian.size(); ++i) EXPECT_EQ(xapian_count[i], xapian[i]) << "query " << i;
 }
 
 }  // namespace
