@@ -832,8 +832,50 @@ double SegmentMatcher::PhraseLeadBound(Item& item, DocId d) {
   return Bm25Score(item.plan->idf, tf_tilde);
 }
 
-DocId SegmentMatcher::NextPhraseCandidate(Item& item, DocId target, DocId until, double gate) {
+DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId target, DocId until, double cut) {
+  // The lead's longest list scans its decoded blocks; the others only bound the scan: before their
+  // next doc, the union's tfs at a doc are that list's alone.
+  size_t main = 0;
+  for (size_t i = 1; i < lead.size(); ++i) {
+    if (lead[i].doc_freq() > lead[main].doc_freq()) main = i;
+  }
+  DocId limit = until;
+  for (size_t i = 0; i < lead.size(); ++i) {
+    if (i == main) continue;
+    const DocId di = lead[i].doc() < target ? lead[i].NextGeq(target) : lead[i].doc();
+    if (di <= target) return target;
+    limit = std::min(limit, di - 1);
+  }
+  PostingCursor& c = lead[main];
+  const size_t nf = text_fields_.size();
   while (true) {
+    if (c.NextGeq(target) > limit) {
+      // Nothing of the longest list up to `limit`: the union goes on from there.
+      return c.doc() == kNoMoreDocs || limit < target ? target : limit + 1;
+    }
+    const DocId* docs = c.BlockDocs();
+    const uint32_t size = c.BlockSize();
+    uint32_t i = c.IndexInBlock();
+    for (; i < size && docs[i] <= limit; ++i) {
+      double tf_tilde = 0;
+      for (size_t s = 0; s < nf; ++s) {
+        const uint32_t tf = c.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
+        if (tf == 0) continue;
+        tf_tilde += weights_[s] * tf *
+                    scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
+      }
+      if (tf_tilde >= cut) return docs[i];
+    }
+    if (i < size) return limit + 1;  // docs[i] > limit: the lead has nothing in (target, limit]
+    target = docs[size - 1] + 1;
+  }
+}
+
+DocId SegmentMatcher::NextPhraseCandidate(Item& item, DocId target, DocId until, double gate) {
+  // Lead docs whose tf~ is below `cut` cannot pass the gate: passed a decoded block at a time.
+  const double cut = Bm25TfTildeBelow(item.plan->idf, gate / kBoundMargin);
+  while (true) {
+    if (cut > 0) target = SkipLeadDocsBelow(item.slots[item.lead_slot], target, until, cut);
     const DocId d = UnionNextGeq(item.slots[item.lead_slot], target);
     if (d == kNoMoreDocs || d > until) return d;
     if (PhraseLeadBound(item, d) * kBoundMargin <= gate) {

@@ -102,6 +102,13 @@ class SegmentMatcher {
   // occurs and whose PhraseLeadBound exceeds `gate` (compared with kBoundMargin), every slot on it;
   // else the lead slot's first doc past `until` (or kNoMoreDocs), the other slots not aligned.
   index::DocId NextPhraseCandidate(Item& item, index::DocId target, index::DocId until, double gate);
+  // For NextPhraseCandidate: the first doc >= target of the phrase's lead slot `lead` whose tf~
+  // from the lead's tfs reaches `cut` (Bm25TfTildeBelow of the gate), scanning its longest list's
+  // decoded blocks up to `until` and to the other lists' next docs; a doc from which to go on one
+  // at a time (`target` itself when there is nothing to scan). Every lead doc it passes has a tf~
+  // below `cut`.
+  index::DocId SkipLeadDocsBelow(std::vector<index::PostingCursor>& lead, index::DocId target, index::DocId until,
+                                 double cut);
   // A bound of the phrase `item`'s score at `d` (its lead slot on d) from the lead slot's tfs
   // alone: an occurrence takes one of the lead's positions, so the phrase's tf per field is at
   // most the lead's.
