@@ -936,6 +936,13 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
   DocId bound_until = 0;
   bool bound_valid = false;
   double bound_value = std::numeric_limits<double>::infinity();
+  // Bound() of the range holding `at`, computed again only once `at` lies past the last range.
+  auto bound_range_of = [&](DocId at) {
+    if (!bound_valid || at > bound_until) {
+      bound_value = Bound(at, &bound_until);
+      bound_valid = true;
+    }
+  };
   while (true) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
     // When skipping is allowed, the bound at `target` is checked before any cursor moves, so a
@@ -959,8 +966,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
         state->skipped_matches = state->skipped_matches || (rc.counting && state->blocks_skipped != before);
         if (target == kNoMoreDocs) break;
       }
-      bound_value = Bound(target, &bound_until);
-      bound_valid = true;
+      bound_range_of(target);
       if (bound_value <= rc.threshold()) {
         state->skipped_matches = state->skipped_matches || rc.counting;
         ++state->blocks_skipped;
@@ -979,10 +985,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     }
     if (!flat_items_.empty() && prune && rc.bounded()) {
       // Words and prefixes only: the candidates of the whole bound range at once.
-      if (!bound_valid || target > bound_until) {
-        bound_value = Bound(target, &bound_until);
-        bound_valid = true;
-      }
+      bound_range_of(target);
       BUSCA_RETURN_IF_ERROR(ScanRange(target, bound_until, bound_value, rc));
       if (bound_until == kNoMoreDocs) break;
       // The next range starts at the lead's next doc: a sparse lead jumps over the dense lists'
@@ -995,10 +998,7 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
     if (lead == kNoMoreDocs) break;
     double ub = std::numeric_limits<double>::infinity();
     if (prune && rc.bounded()) {
-      if (!bound_valid || lead > bound_until) {
-        bound_value = Bound(lead, &bound_until);
-        bound_valid = true;
-      }
+      bound_range_of(lead);
       ub = bound_value;
       if (ub <= rc.threshold() && !rc.must_count()) {
         state->skipped_matches = state->skipped_matches || rc.counting;
