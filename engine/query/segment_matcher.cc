@@ -480,7 +480,7 @@ uint32_t SegmentMatcher::ItemFieldTf(Item& item, DocId doc, size_t slot) {
   return item.tf[slot];
 }
 
-double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, uint32_t i, double idf) {
+inline double SegmentMatcher::BlockDocTfTilde(const PostingCursor& c, const DocId* docs, uint32_t i) {
   // The same sums in the same order as ItemScore's per-doc path, so the scores are identical.
   double tf_tilde = 0;
   for (size_t s = 0; s < text_fields_.size(); ++s) {
@@ -489,7 +489,11 @@ double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, 
     tf_tilde += weights_[s] * tf *
                 scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
   }
-  return Bm25Score(idf, tf_tilde);
+  return tf_tilde;
+}
+
+double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, uint32_t i, double idf) {
+  return Bm25Score(idf, BlockDocTfTilde(c, docs, i));
 }
 
 double SegmentMatcher::BlockScoreAt(Item& item, uint32_t i) {
@@ -847,7 +851,6 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     limit = std::min(limit, di - 1);
   }
   PostingCursor& c = lead[main];
-  const size_t nf = text_fields_.size();
   while (true) {
     if (c.NextGeq(target) > limit) {
       // Nothing of the longest list up to `limit`: the union goes on from there.
@@ -857,14 +860,7 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     const uint32_t size = c.BlockSize();
     uint32_t i = c.IndexInBlock();
     for (; i < size && docs[i] <= limit; ++i) {
-      double tf_tilde = 0;
-      for (size_t s = 0; s < nf; ++s) {
-        const uint32_t tf = c.BlockTfsBySlot(static_cast<uint32_t>(s))[i];
-        if (tf == 0) continue;
-        tf_tilde += weights_[s] * tf *
-                    scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(docs[i], static_cast<uint32_t>(s)));
-      }
-      if (tf_tilde >= cut) return docs[i];
+      if (BlockDocTfTilde(c, docs, i) >= cut) return docs[i];
     }
     if (i < size) return limit + 1;  // docs[i] > limit: the lead has nothing in (target, limit]
     target = docs[size - 1] + 1;

@@ -117,6 +117,8 @@ class SegmentMatcher {
   // in the one order every exact score and per-doc bound uses.
   template <typename TfOf>
   double DocTfTilde(index::DocId doc, TfOf tf_of);
+  // tf~ of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) from that list alone.
+  double BlockDocTfTilde(const index::PostingCursor& c, const index::DocId* docs, uint32_t i);
   // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
   double BlockDocScore(const index::PostingCursor& c, const index::DocId* docs, uint32_t i, double idf);
   // tf of `item` in text slot `slot` of `doc` (the phrase's count, or the sum over its terms).
