@@ -224,9 +224,14 @@ struct SegmentMatcher::Item {
   // range's minimum lengths (no length lookup) and stored tf~ bound.
   template <typename TfOf>
   double MinLengthBound(TfOf tf_of) const {
+    return Bm25Score(plan->idf, MinLengthTfTilde(tf_of));
+  }
+  // The tf~ that bound is the score of.
+  template <typename TfOf>
+  double MinLengthTfTilde(TfOf tf_of) const {
     double tf_tilde = 0;
     for (size_t s = 0; s < text_fields->size(); ++s) tf_tilde += tf_of(s) * doc_bound_coef[s];
-    return Bm25Score(plan->idf, std::min(tf_tilde, block_tf_tilde));
+    return std::min(tf_tilde, block_tf_tilde);
   }
 
   // A word of one list (no union): ScanRange moves its cursor directly.
@@ -765,6 +770,8 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   // decode, and ends the range).
   Item& lead = *flat_items_[0];
   const size_t n = flat_items_.size();
+  // The lead's tf~ below which a doc cannot enter, with the other items at their range bounds.
+  auto lead_cut = [&] { return Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound)); };
   DocId d = lead.Advance(from);
   while (d != kNoMoreDocs && d <= until) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
@@ -772,18 +779,15 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       // The lead's exact scores come from its decoded block: pass the docs that cannot enter
       // even with the other items at their range bounds, without aligning the others.
       const PostingCursor& c = lead.slots[0][0];
-      const double others = ub - lead.range_bound;
-      const double threshold = rc.threshold();
+      const double cut = lead_cut();  // one comparison per doc instead of a score
       const DocId* docs = c.BlockDocs();
       const uint32_t size = c.BlockSize();
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
       // First from the doc's tfs with the range's minimum lengths (no length lookup), then exactly.
       auto cannot_enter = [&](uint32_t j) {
-        const double tf_bound =
-            lead.MinLengthBound([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[j]; });
-        return (others + tf_bound) * kBoundMargin <= threshold ||
-               (others + BlockScoreAt(lead, j)) * kBoundMargin <= threshold;
+        return lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[j]; }) < cut ||
+               BlockDocTfTilde(c, docs, j) < cut;
       };
       while (i < size && docs[i] <= until && cannot_enter(i)) ++i;
       // Matches passed here go uncounted: the total becomes a lower bound.
@@ -798,7 +802,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
     if (lead.merged && !rc.must_count() && rc.bounded()) {
       // A materialized union keeps each doc's exact tf~: the docs that cannot enter even with the
       // other items at their range bounds are passed by one comparison each.
-      const double cut = Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound));
+      const double cut = lead_cut();
       uint64_t passed = 0;
       d = lead.Advance(lead.merged->SkipTfTildeBelow(cut, until, &passed));
       // Matches passed here go uncounted: the total becomes a lower bound.
