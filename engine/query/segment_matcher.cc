@@ -850,7 +850,7 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
   DocId limit = until;
   for (size_t i = 0; i < lead.size(); ++i) {
     if (i == main) continue;
-    const DocId di = lead[i].doc() < target ? lead[i].NextGeq(target) : lead[i].doc();
+    const DocId di = lead[i].NextGeq(target);  // stays when already at or past target
     if (di <= target) return target;
     limit = std::min(limit, di - 1);
   }
