@@ -36,8 +36,9 @@
 #   --pg-max-queries N  run only the first N queries of the log through PostgreSQL's
 #                     single-threaded pass (default: all; useful at 1M rows)
 #   --rounds R        single-threaded passes over the log of busca, busca (count to 10),
-#                     Xapian and Xapian (count to 10,000) (default 3; --quick: 1): after the first, R-1 more rounds alternate
-#                     the systems back to back (order flipped each round), and each query's
+#                     Xapian and Xapian (count to 10,000) (default 3; --quick: 1): after the
+#                     first, R-1 more rounds alternate the systems back to back (order flipped
+#                     each round), and each query's
 #                     latency is its median over the rounds, so a drift of the machine during
 #                     one system's pass does not decide a ratio
 #   --pg-warmup N     PostgreSQL's warm-up pass runs the first N queries (default 500; the
@@ -214,11 +215,14 @@ settle() {
   sync
   sleep 2
 }
+# The total both busca's default pass and Xapian's counting pass count exactly up to: the same
+# number, so those two passes do the same work (busca's default, Elasticsearch's 10,000).
+count_to=10000
 # Our single-threaded passes over the query log, into queries$1.tsv ("" for the first round,
-# "-r2", ... for the others): counting exactly up to 10,000 matches (the default), then up to 10,
-# like-for-like with Xapian's get_mset(0, 10), which only estimates the total.
+# "-r2", ... for the others): counting exactly up to $count_to matches (the default), then up to
+# 10, like-for-like with Xapian's get_mset(0, 10), which only estimates the total.
 busca_single_passes() {
-  "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --total-hits-threshold 10000 \
+  "$bin/search-cli" bench --index-dir "$idx" --queries "$queries" --limit 10 --total-hits-threshold "$count_to" \
     --out "$w/busca/queries$1.tsv" \
     >"$w/busca/cli-bench$1.txt" 2>&1 || { cat "$w/busca/cli-bench$1.txt" >&2; die "search-cli bench failed"; }
   cat "$w/busca/cli-bench$1.txt" >&2
@@ -261,10 +265,10 @@ if [ -d "$w/xapian-db" ]; then
     --threads "$threads" --seconds "$seconds" --json "$w/xapian/query.json"
   "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$known" --out "$w/xapian/known.tsv" --no-warmup --json "$w/xapian/known.json"
 fi
-# Xapian counting exactly to 10,000 matches, the same work as busca's default pass (whose total is
-# exact up to its --total-hits-threshold, 10,000): get_mset's check_at_least.
+# Xapian counting exactly to $count_to matches, the same work as busca's default pass (whose total
+# is exact up to its --total-hits-threshold, the same $count_to): get_mset's check_at_least.
 xapian_count_pass() {
-  "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" --check-at-least 10000 \
+  "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" --check-at-least "$count_to" \
     --out "$w/xapian_count10k/queries$1.tsv" --json /dev/null
 }
 if [ -d "$w/xapian-db" ]; then
@@ -272,8 +276,8 @@ if [ -d "$w/xapian-db" ]; then
   xapian_count_pass ""
 fi
 # More single-threaded rounds, back to back (the first round is above): busca, busca counting
-# to 10, Xapian and Xapian counting to 10,000, the order flipped each round; each pass is a new process with its own warm-up
-# pass, as in the first round.
+# to 10, Xapian and Xapian counting to 10,000, the order flipped each round; each pass is a new
+# process with its own warm-up pass, as in the first round.
 if [ "$index_ok" -eq 1 ] && have search-cli && [ -d "$w/xapian-db" ]; then
   xapian_single_pass() {
     "$bin/bench-xapian" query --db-dir "$w/xapian-db" --queries "$queries" --out "$w/xapian/queries$1.tsv" \
