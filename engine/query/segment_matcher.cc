@@ -739,12 +739,17 @@ struct SegmentMatcher::RunContext {
   Status Check() const { return control->Check("evaluation"); }
 };
 
-void SegmentMatcher::Consider(DocId d, double ub, RunContext& rc) {
+bool SegmentMatcher::CountMatch(DocId d, RunContext& rc) {
   while (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] < d) ++deleted_pos_;
-  if (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] == d) return;
-  if (!excluded_.empty() && Excluded(d)) return;
-  if (rc.has_filters && !rc.filter->Accept(d)) return;
+  if (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_] == d) return false;
+  if (!excluded_.empty() && Excluded(d)) return false;
+  if (rc.has_filters && !rc.filter->Accept(d)) return false;
   if (rc.counting) ++rc.state->matched;
+  return true;
+}
+
+void SegmentMatcher::Consider(DocId d, double ub, RunContext& rc) {
+  if (!CountMatch(d, rc)) return;
   if (rc.prune && rc.bounded() && (ub <= rc.threshold() || !DocBoundAbove(d, ub, rc.threshold()))) return;
   if (rc.deferring && !DeferredPhrasesHold(d)) return;
   Candidate c;
@@ -772,6 +777,8 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   const size_t n = flat_items_.size();
   // The lead's tf~ below which a doc cannot enter, with the other items at their range bounds.
   auto lead_cut = [&] { return Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound)); };
+  double count_cut_threshold = std::numeric_limits<double>::quiet_NaN();  // (never equal)
+  double count_cut = 0;
   DocId d = lead.Advance(from);
   while (d != kNoMoreDocs && d <= until) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
@@ -820,6 +827,23 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
     }
     if (!aligned) continue;
     for (Item* item : flat_items_) item->doc = d;
+    if (lead.single && lead.block_scored && rc.prune && rc.bounded()) {
+      // Counting (else the lead's docs that cannot enter were passed above): a match whose lead
+      // tf~ is under the cut is only counted. The same test as Consider's bound on the lead's
+      // exact score, one comparison instead of a score. The cut moves with the threshold.
+      if (const double threshold = rc.threshold(); threshold != count_cut_threshold) {
+        count_cut_threshold = threshold;
+        count_cut = lead_cut();
+      }
+      const PostingCursor& c = lead.slots[0][0];
+      const uint32_t i = c.IndexInBlock();
+      if (lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[i]; }) < count_cut ||
+          BlockDocTfTilde(c, c.BlockDocs(), i) < count_cut) {
+        CountMatch(d, rc);
+        d = lead.Advance(d + 1);
+        continue;
+      }
+    }
     Consider(d, ub, rc);
     d = lead.Advance(d + 1);
   }

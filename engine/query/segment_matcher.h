@@ -89,6 +89,8 @@ class SegmentMatcher {
   // A match of the required clauses, at `d` (every item on its own match): excluded, deleted and
   // filtered out, counted, bounded by `ub` and its own tfs, scored and offered to the top k.
   void Consider(index::DocId d, double ub, RunContext& rc);
+  // Consider's first half: false when `d` is deleted, excluded or filtered out; else counts it.
+  bool CountMatch(index::DocId d, RunContext& rc);
   // For flat_items_: every match in [from, until] (the range of a Bound() whose value is `ub`),
   // walking the lists without the clause layer; a one-list lead passes its docs that cannot
   // enter before the others are aligned.
