@@ -1,5 +1,9 @@
 #include "engine/index/posting_cursor.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <bit>
 
@@ -52,6 +56,33 @@ PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const 
   return c;
 }
 
+namespace {
+
+// gaps[i] = doc[i] - doc[i - 1] - 1 (doc[-1] = `before`, -1 as 0xffffffff for a list's first
+// block) -> the docs, in place: a prefix sum, four lanes at a time where SSE2 is there.
+void DocGapsToDocs(uint32_t before, uint32_t count, uint32_t* gaps) {
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  __m128i carry = _mm_set1_epi32(static_cast<int>(before));
+  const __m128i ones = _mm_set1_epi32(1);
+  for (; i + 4 <= count; i += 4) {
+    __m128i x = _mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(gaps + i)), ones);
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+    x = _mm_add_epi32(x, carry);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(gaps + i), x);
+    carry = _mm_shuffle_epi32(x, _MM_SHUFFLE(3, 3, 3, 3));
+  }
+  before = static_cast<uint32_t>(_mm_cvtsi128_si32(carry));
+#endif
+  for (; i < count; ++i) {
+    before += gaps[i] + 1;
+    gaps[i] = before;
+  }
+}
+
+}  // namespace
+
 void PostingCursor::DecodeBlock(uint32_t block) {
   const uint8_t* p;
   int64_t prev;
@@ -78,10 +109,7 @@ void PostingCursor::DecodeBlock(uint32_t block) {
     return;
   }
   next_block_ = p;
-  for (uint32_t i = 0; i < count; ++i) {
-    prev += int64_t{docs_[i]} + 1;
-    docs_[i] = static_cast<uint32_t>(prev);
-  }
+  DocGapsToDocs(static_cast<uint32_t>(prev), count, docs_.data());
   if (num_text_fields_ == 1) {
     for (uint32_t i = 0; i < count; ++i) ++tfs_[i];
   }
