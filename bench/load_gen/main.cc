@@ -2,15 +2,18 @@
 //
 //   load_gen --target 127.0.0.1:50051 --queries queries.txt --concurrency 8 --duration 30
 //            [--rate 2000] [--requests N] [--collections a,b] [--limit 10] [--connections 8]
-//            [--warmup 2] [--bypass-cache] [--json out.json]
+//            [--client-threads 1] [--warmup 2] [--bypass-cache] [--json out.json]
 //
-// `concurrency` client threads each issue blocking Search calls over `connections` separate
-// HTTP/2 connections, cycling through the query file (one query per line; each thread starts at a
-// different offset). With --rate R the total rate is paced (each thread sends every
-// concurrency/R seconds) and latency is measured from the *scheduled* send time, so a stalled
-// server is not hidden by the generator slowing down (no coordinated omission). Without --rate it
-// runs closed-loop as fast as the server answers. Prints p50/p95/p99/max latency, QPS, and
-// errors by gRPC code; exit code 1 if any request failed.
+// `concurrency` clients each keep one Search call in flight over `connections` separate HTTP/2
+// connections, cycling through the query file (one query per line; each client starts at a
+// different offset). Closed loop (no --rate) a client sends its next call as soon as the last one
+// is back, and `client-threads` threads drive all the clients through gRPC's asynchronous API:
+// the generator shares the machine with the server it measures, and a thread per blocking client
+// cost that server about a tenth of its throughput. With --rate R the total rate is paced (each
+// client, on its own thread, sends every concurrency/R seconds) and latency is measured from the
+// *scheduled* send time, so a stalled server is not hidden by the generator slowing down (no
+// coordinated omission). Prints p50/p95/p99/max latency, QPS, and errors by gRPC code; exit code
+// 1 if any request failed.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -34,6 +37,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// One client's call in flight.
+struct Call {
+  int client = 0;
+  Clock::time_point scheduled;  // latency counts from here (the send time it was due)
+  bool measured = false;        // issued after the warm-up
+  std::unique_ptr<grpc::ClientContext> ctx;  // one per call
+  busca::v1::SearchRequest request;
+  busca::v1::SearchResponse response;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<busca::v1::SearchResponse>> reader;
+};
+
+// What one client measured.
 struct WorkerResult {
   std::vector<double> latencies_us;
   std::map<int, uint64_t> errors;  // grpc code -> count
@@ -70,11 +86,15 @@ int main(int argc, char** argv) {
   bool bypass_cache = false;
   std::string json_out;
   int timeout_ms = 5000;
+  int client_threads = 1;
 
   CLI::App app{"load_gen: gRPC load generator for search-server"};
   app.add_option("--target", target, "HOST:PORT of search-server")->capture_default_str();
   app.add_option("--queries", queries_file, "Query file, one query per line")->required()->check(CLI::ExistingFile);
   app.add_option("--concurrency", concurrency, "Concurrent client threads")->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--client-threads", client_threads, "Threads driving the clients' calls (asynchronously)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   app.add_option("--connections", connections, "HTTP/2 connections (default min(concurrency, 8))");
   app.add_option("--rate", rate, "Total requests/s (0 = closed loop, as fast as possible)")->capture_default_str();
   app.add_option("--duration", duration, "Seconds to run (after warm-up)")->capture_default_str();
@@ -101,6 +121,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (connections <= 0) connections = std::min(concurrency, 8);
+  client_threads = std::min(client_threads, concurrency);
 
   std::vector<std::unique_ptr<busca::v1::SearchService::Stub>> stubs;
   for (int c = 0; c < connections; ++c) {
@@ -115,47 +136,97 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> issued{0};
   std::vector<WorkerResult> results(concurrency);
-  auto start = Clock::now();
-  const auto interval = rate > 0 ? std::chrono::duration<double>(concurrency / rate) : std::chrono::duration<double>(0);
+  const auto start = Clock::now();
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      rate > 0 ? std::chrono::duration<double>(concurrency / rate) : std::chrono::duration<double>(0));
 
-  auto worker = [&](int w) {
-    auto& stub = stubs[w % connections];
-    WorkerResult& r = results[w];
-    size_t qi = (queries.size() * static_cast<size_t>(w)) / static_cast<size_t>(concurrency);
-    auto next = start + std::chrono::duration_cast<Clock::duration>(interval * (static_cast<double>(w) / concurrency));
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (rate > 0) {
-        std::this_thread::sleep_until(next);
-      } else {
-        next = Clock::now();
+  // A driver thread runs the calls of clients d, d + drivers, ... on its own CompletionQueue.
+  // Closed loop it sends a client's next call as soon as its last one completes, and one thread
+  // drives several clients (a thread per blocking client cost the 2-core benchmark machine about
+  // a tenth of the server's throughput). With --rate every client has its own driver, which
+  // sleeps until the client's next scheduled send (sleep_until is precise to tens of µs; gRPC's
+  // completion-queue timers only to about a millisecond).
+  const int drivers = rate > 0 ? concurrency : client_threads;
+  auto driver = [&](int d) {
+    grpc::CompletionQueue cq;
+    std::vector<std::unique_ptr<Call>> calls(concurrency);
+    std::vector<size_t> next_query(concurrency);
+    size_t in_flight = 0;
+
+    // Starts client w's next call, due at `scheduled` (none once --requests are used up).
+    auto send = [&](int w, Clock::time_point scheduled) {
+      const bool measured = measuring.load(std::memory_order_relaxed);
+      if (measured && requests > 0 && issued.fetch_add(1) >= requests) return;
+      Call& c = *calls[w];
+      c.scheduled = scheduled;
+      c.measured = measured;
+      c.ctx = std::make_unique<grpc::ClientContext>();
+      c.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+      c.request.Clear();
+      c.request.set_query(queries[next_query[w]]);
+      next_query[w] = (next_query[w] + 1) % queries.size();
+      for (const auto& col : collections) c.request.add_collections(col);
+      c.request.set_limit(limit);
+      c.request.set_bypass_cache(bypass_cache);
+      c.response.Clear();
+      ++in_flight;
+      c.reader = stubs[w % connections]->AsyncSearch(c.ctx.get(), c.request, &cq);
+      c.reader->Finish(&c.response, &c.status, &c);
+    };
+
+    for (int w = d; w < concurrency; w += drivers) {
+      calls[w] = std::make_unique<Call>();
+      calls[w]->client = w;
+      next_query[w] = (queries.size() * static_cast<size_t>(w)) / static_cast<size_t>(concurrency);
+    }
+    // Rate mode (this driver's one client, d): when its next call is due.
+    Clock::time_point due = start + interval * d / concurrency;
+    if (rate == 0) {
+      for (int w = d; w < concurrency; w += drivers) send(w, Clock::now());
+    }
+    while (true) {
+      if (rate > 0 && in_flight == 0) {
+        if (stop.load()) break;
+        // The client's last call is back: its next goes at its scheduled time, or at once if
+        // that has passed (its latency still counts from the scheduled time: no coordinated
+        // omission).
+        std::this_thread::sleep_until(due);
+        if (stop.load()) break;
+        send(d, due);
+        due += interval;
+        if (in_flight == 0) break;  // --requests used up
+        continue;
       }
-      bool measured = measuring.load(std::memory_order_relaxed);
-      if (measured && requests > 0 && issued.fetch_add(1) >= requests) break;
-      busca::v1::SearchRequest req;
-      req.set_query(queries[qi]);
-      qi = (qi + 1) % queries.size();
-      for (const auto& c : collections) req.add_collections(c);
-      req.set_limit(limit);
-      req.set_bypass_cache(bypass_cache);
-      busca::v1::SearchResponse resp;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-      grpc::Status st = stub->Search(&ctx, req, &resp);
-      auto done = Clock::now();
-      if (measured) {
-        r.latencies_us.push_back(std::chrono::duration<double, std::micro>(done - next).count());
-        if (!st.ok()) {
-          r.errors[st.error_code()]++;
+      if (stop.load() && in_flight == 0) break;
+      void* tag = nullptr;
+      bool ok = false;
+      // Returns at least every 20 ms to notice `stop`. (gRPC takes system_clock deadlines.)
+      auto got = cq.AsyncNext(&tag, &ok, std::chrono::system_clock::now() + std::chrono::milliseconds(20));
+      if (got == grpc::CompletionQueue::TIMEOUT) continue;
+      if (got != grpc::CompletionQueue::GOT_EVENT) break;
+      --in_flight;
+      Call& c = *static_cast<Call*>(tag);
+      const auto finished = Clock::now();
+      WorkerResult& r = results[c.client];
+      if (c.measured) {
+        r.latencies_us.push_back(std::chrono::duration<double, std::micro>(finished - c.scheduled).count());
+        if (!c.status.ok()) {
+          r.errors[c.status.error_code()]++;
         } else {
-          r.hits += static_cast<uint64_t>(resp.hits_size());
+          r.hits += static_cast<uint64_t>(c.response.hits_size());
         }
       }
-      if (rate > 0) next += std::chrono::duration_cast<Clock::duration>(interval);
+      if (rate == 0 && !stop.load()) send(c.client, finished);
+    }
+    cq.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
     }
   };
 
   std::vector<std::thread> threads;
-  for (int w = 0; w < concurrency; ++w) threads.emplace_back(worker, w);
+  for (int d = 0; d < drivers; ++d) threads.emplace_back(driver, d);
   std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
   auto measure_start = Clock::now();
   measuring.store(true);
