@@ -1,6 +1,7 @@
 #include "engine/query/segment_matcher.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <limits>
 #include <span>
@@ -78,7 +79,8 @@ struct SegmentMatcher::Item {
   // cached per doc of the block (BlockScoreAt).
   bool block_scored = false;
   uint32_t scored_block = std::numeric_limits<uint32_t>::max();
-  std::vector<double> block_scores;
+  std::array<double, index::kPostingBlockSize> block_scores;  // valid where block_scored_mask says
+  std::array<uint64_t, index::kPostingBlockSize / 64> block_scored_mask{};
   std::vector<uint32_t> tf;                       // per text slot, for tf_doc (LoadTfs)
   DocId tf_doc = kNoMoreDocs;
   // A phrase that is its clause's only item may return docs where its words merely co-occur; the
@@ -505,11 +507,15 @@ double SegmentMatcher::BlockScoreAt(Item& item, uint32_t i) {
   const PostingCursor& c = item.slots[0][0];
   if (item.scored_block != c.BlockOrdinal()) {
     item.scored_block = c.BlockOrdinal();
-    item.block_scores.assign(c.BlockSize(), -1.0);  // scores are >= 0: -1 is "not computed yet"
+    item.block_scored_mask.fill(0);
   }
-  double& score = item.block_scores[i];
-  if (score < 0) score = BlockDocScore(c, c.BlockDocs(), i, item.plan->idf);
-  return score;
+  uint64_t& word = item.block_scored_mask[i / 64];
+  const uint64_t bit = uint64_t{1} << (i % 64);
+  if ((word & bit) == 0) {
+    word |= bit;
+    item.block_scores[i] = BlockDocScore(c, c.BlockDocs(), i, item.plan->idf);
+  }
+  return item.block_scores[i];
 }
 
 template <typename TfOf>
