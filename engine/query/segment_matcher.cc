@@ -134,6 +134,7 @@ struct SegmentMatcher::Item {
   // Verifies the phrase on `d` (all slots positioned on d). With `count_all`, fills phrase_tf with
   // the occurrences per text slot; without, stops at the first occurrence (matching only).
   bool VerifyPhrase(DocId d, bool count_all) {
+    if (word_slot.size() == 2 && word_slot[0] != word_slot[1]) return VerifyTwoWords(d, count_all);
     bool any = false;
     const size_t n = word_slot.size();  // the phrase's words
     const std::vector<uint32_t>& offsets = plan->offsets;
@@ -180,6 +181,48 @@ struct SegmentMatcher::Item {
         }
         count += all;
         if (all && !count_all) return true;
+      }
+      phrase_tf[s] = count;
+      any = any || count > 0;
+    }
+    if (count_all) counted_doc = d;
+    return any;
+  }
+
+  // VerifyPhrase for two words of different slots (most phrases): the same walk without the
+  // general one's per-word bookkeeping. The word with fewer positions is walked; the other's
+  // position at the phrase's offset is looked for from where the last search stopped.
+  bool VerifyTwoWords(DocId d, bool count_all) {
+    bool any = false;
+    const int64_t gap = int64_t{plan->offsets[1]} - int64_t{plan->offsets[0]};  // word 1's offset from word 0
+    for (size_t s = 0; s < text_fields->size(); ++s) {
+      phrase_tf[s] = 0;
+      const auto slot = static_cast<uint32_t>(s);
+      if (SlotTf(slots[word_slot[0]], d, slot) == 0 || SlotTf(slots[word_slot[1]], d, slot) == 0) continue;
+      std::span<const uint32_t> walk = SlotPositions(word_slot[0], d, slot);
+      std::span<const uint32_t> find = SlotPositions(word_slot[1], d, slot);
+      int64_t shift = gap;  // find's position = walk's position + shift
+      if (find.size() < walk.size()) {
+        std::swap(walk, find);
+        shift = -gap;
+      }
+      uint32_t count = 0;
+      const uint32_t* k = find.data();
+      const uint32_t* const end = find.data() + find.size();
+      for (uint32_t p : walk) {
+        const int64_t want = int64_t{p} + shift;
+        if (want < 0) continue;
+        const auto w = static_cast<uint32_t>(want);
+        if (end - k > 16) {  // a frequent word's long run: binary search the rest
+          k = std::lower_bound(k, end, w);
+        } else {
+          while (k < end && *k < w) ++k;
+        }
+        if (k == end) break;
+        if (*k == w) {
+          ++count;
+          if (!count_all) return true;
+        }
       }
       phrase_tf[s] = count;
       any = any || count > 0;
