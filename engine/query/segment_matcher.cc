@@ -876,7 +876,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
     }
     if (!aligned) continue;
     for (Item* item : flat_items_) item->doc = d;
-    if (lead.single && lead.block_scored && rc.prune && rc.bounded()) {
+    if (lead.single && lead.block_scored && rc.prune && rc.bounded() && rc.must_count()) {
       // Counting (else the lead's docs that cannot enter were passed above): a match whose lead
       // tf~ is under the cut is only counted. The same test as Consider's bound on the lead's
       // exact score, one comparison instead of a score. The cut moves with the threshold.
