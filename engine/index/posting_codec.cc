@@ -68,6 +68,9 @@ void UnpackSlow(const uint8_t* p, size_t n, uint32_t b, uint32_t* out) {
 // and its bit offset in its first byte, b + 7 bits, fit 32 bits up to b = 25).
 constexpr uint32_t kMaxAvx2Width = 25;
 
+// The byte of a group of 8 values of width b where its second half (values 4..7) is loaded from.
+constexpr size_t SecondHalfByte(uint32_t b) { return (4 * b) / 8; }
+
 struct Avx2Tables {
   alignas(32) uint8_t shuffle[kMaxAvx2Width + 1][32];
   alignas(32) uint32_t shift[kMaxAvx2Width + 1][8];
@@ -77,7 +80,7 @@ const Avx2Tables& Tables() {
   static const Avx2Tables tables = [] {
     Avx2Tables t{};
     for (uint32_t b = 1; b <= kMaxAvx2Width; ++b) {
-      const uint32_t half = (4 * b) / 8;  // the byte the second half is loaded from
+      const auto half = static_cast<uint32_t>(SecondHalfByte(b));
       for (uint32_t v = 0; v < 8; ++v) {
         const uint32_t bit = v * b - (v < 4 ? 0 : 8 * half);  // within its half's load
         for (uint32_t k = 0; k < 4; ++k) t.shuffle[b][4 * v + k] = static_cast<uint8_t>(bit / 8 + k);
@@ -97,7 +100,7 @@ __attribute__((target("avx2"))) void UnpackGroupsAvx2(const uint8_t* p, size_t g
   const __m256i shuffle = _mm256_load_si256(reinterpret_cast<const __m256i*>(t.shuffle[b]));
   const __m256i shift = _mm256_load_si256(reinterpret_cast<const __m256i*>(t.shift[b]));
   const __m256i mask = _mm256_set1_epi32(static_cast<int>((uint32_t{1} << b) - 1));
-  const size_t half = (4 * b) / 8;
+  const size_t half = SecondHalfByte(b);
   for (size_t g = 0; g < groups; ++g) {
     const uint8_t* q = p + g * b;
     const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
@@ -118,7 +121,7 @@ void Unpack(const uint8_t* p, size_t avail, size_t n, uint32_t b, uint32_t* out)
 #if defined(__x86_64__)
   if (kHasAvx2 && b >= 1 && b <= kMaxAvx2Width && n >= 8) {
     // Groups whose two 16-byte loads stay in the buffer (the last few may not): the rest below.
-    const size_t reach = (4 * b) / 8 + 16;
+    const size_t reach = SecondHalfByte(b) + 16;
     const size_t groups = avail < reach ? 0 : std::min(n / 8, (avail - reach) / b + 1);
     UnpackGroupsAvx2(p, groups, b, out);
     p += groups * b;

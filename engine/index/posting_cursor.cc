@@ -58,6 +58,16 @@ PostingCursor SegmentReader::MakeCursor(std::span<const uint8_t> payload) const 
 
 namespace {
 
+#if defined(__SSE2__)
+// The inclusive prefix sum of four 32-bit lanes.
+inline __m128i InclusiveSum4(__m128i x) {
+  x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+  return _mm_add_epi32(x, _mm_slli_si128(x, 8));
+}
+// The last lane in all four: the carry into the next four.
+inline __m128i LastLane(__m128i x) { return _mm_shuffle_epi32(x, _MM_SHUFFLE(3, 3, 3, 3)); }
+#endif
+
 // gaps[i] = doc[i] - doc[i - 1] - 1 (doc[-1] = `before`, -1 as 0xffffffff for a list's first
 // block) -> the docs, in place: a prefix sum, four lanes at a time where SSE2 is there.
 void DocGapsToDocs(uint32_t before, uint32_t count, uint32_t* gaps) {
@@ -66,12 +76,10 @@ void DocGapsToDocs(uint32_t before, uint32_t count, uint32_t* gaps) {
   __m128i carry = _mm_set1_epi32(static_cast<int>(before));
   const __m128i ones = _mm_set1_epi32(1);
   for (; i + 4 <= count; i += 4) {
-    __m128i x = _mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(gaps + i)), ones);
-    x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-    x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-    x = _mm_add_epi32(x, carry);
+    const __m128i x = _mm_add_epi32(
+        InclusiveSum4(_mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(gaps + i)), ones)), carry);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(gaps + i), x);
-    carry = _mm_shuffle_epi32(x, _MM_SHUFFLE(3, 3, 3, 3));
+    carry = LastLane(x);
   }
   before = static_cast<uint32_t>(_mm_cvtsi128_si32(carry));
 #endif
@@ -89,21 +97,16 @@ uint32_t TwoSlotRunStarts(const uint32_t* tf0, const uint32_t* tf1, uint32_t cou
   uint32_t total = 0;
 #if defined(__SSE2__)
   __m128i carry = _mm_setzero_si128();  // the running sum in every lane
-  auto inclusive = [](__m128i x) {
-    x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-    return _mm_add_epi32(x, _mm_slli_si128(x, 8));
-  };
   for (; i + 4 <= count; i += 4) {
     const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tf0 + i));
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tf1 + i));
     const __m128i lo = _mm_unpacklo_epi32(a, b);  // tf0[i], tf1[i], tf0[i+1], tf1[i+1]
     const __m128i hi = _mm_unpackhi_epi32(a, b);
-    const __m128i sum_lo = _mm_add_epi32(inclusive(lo), carry);
-    const __m128i carry_lo = _mm_shuffle_epi32(sum_lo, _MM_SHUFFLE(3, 3, 3, 3));
-    const __m128i sum_hi = _mm_add_epi32(inclusive(hi), carry_lo);
+    const __m128i sum_lo = _mm_add_epi32(InclusiveSum4(lo), carry);
+    const __m128i sum_hi = _mm_add_epi32(InclusiveSum4(hi), LastLane(sum_lo));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(starts + 2 * i), _mm_sub_epi32(sum_lo, lo));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(starts + 2 * i + 4), _mm_sub_epi32(sum_hi, hi));
-    carry = _mm_shuffle_epi32(sum_hi, _MM_SHUFFLE(3, 3, 3, 3));
+    carry = LastLane(sum_hi);
   }
   total = static_cast<uint32_t>(_mm_cvtsi128_si32(carry));
 #endif
@@ -193,7 +196,7 @@ void PostingCursor::DecodePositions() {
   position_starts_.resize(size_t{block_size_} * T + 1);
   uint32_t total = 0;
   uint32_t* starts = position_starts_.data();
-  if (T == 2) {  // title + body, the common schema: the same prefix sum, unrolled
+  if (T == 2) {  // title + body, the common schema: the same prefix sum, vectorised
     total = TwoSlotRunStarts(tfs_.data(), tfs_.data() + kPostingBlockSize, block_size_, starts);
   } else {
     for (uint32_t i = 0; i < block_size_; ++i) {

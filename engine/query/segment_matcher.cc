@@ -41,6 +41,17 @@ inline DocId UnionNextGeq(std::vector<PostingCursor>& cursors, DocId target) {
   return m;
 }
 
+// The first index >= `from` of a position run (ascending) whose value is >= `want`: the phrase
+// walks' step. A long rest (a frequent word's run) is binary-searched, a short one scanned.
+inline size_t SeekPosition(std::span<const uint32_t> run, size_t from, uint32_t want) {
+  if (run.size() - from > 16) {
+    const auto rest = run.begin() + static_cast<std::ptrdiff_t>(from);
+    return static_cast<size_t>(std::lower_bound(rest, run.end(), want) - run.begin());
+  }
+  while (from < run.size() && run[from] < want) ++from;
+  return from;
+}
+
 // tf in text slot `s` of `d` summed over the cursors of one slot's union (0 for those not on d).
 inline uint32_t SlotTf(const std::vector<PostingCursor>& cursors, DocId d, uint32_t s) {
   uint32_t tf = 0;
@@ -171,12 +182,7 @@ struct SegmentMatcher::Item {
           const uint32_t want = start + offsets[i];
           std::span<const uint32_t> ps = slot_positions[i];
           size_t& k = cursor_at[i];
-          if (ps.size() - k > 16) {  // a frequent word's long run: binary search the rest
-            k = static_cast<size_t>(std::lower_bound(ps.begin() + static_cast<std::ptrdiff_t>(k), ps.end(), want) -
-                                    ps.begin());
-          } else {
-            while (k < ps.size() && ps[k] < want) ++k;
-          }
+          k = SeekPosition(ps, k, want);
           all = k < ps.size() && ps[k] == want;
         }
         count += all;
@@ -191,7 +197,7 @@ struct SegmentMatcher::Item {
 
   // VerifyPhrase for two words of different slots (most phrases): the same walk without the
   // general one's per-word bookkeeping. The word with fewer positions is walked; the other's
-  // position at the phrase's offset is looked for from where the last search stopped.
+  // position at the phrase's offset is sought from where the last search stopped.
   bool VerifyTwoWords(DocId d, bool count_all) {
     bool any = false;
     const int64_t gap = int64_t{plan->offsets[1]} - int64_t{plan->offsets[0]};  // word 1's offset from word 0
@@ -207,19 +213,14 @@ struct SegmentMatcher::Item {
         shift = -gap;
       }
       uint32_t count = 0;
-      const uint32_t* k = find.data();
-      const uint32_t* const end = find.data() + find.size();
+      size_t k = 0;
       for (uint32_t p : walk) {
         const int64_t want = int64_t{p} + shift;
         if (want < 0) continue;
         const auto w = static_cast<uint32_t>(want);
-        if (end - k > 16) {  // a frequent word's long run: binary search the rest
-          k = std::lower_bound(k, end, w);
-        } else {
-          while (k < end && *k < w) ++k;
-        }
-        if (k == end) break;
-        if (*k == w) {
+        k = SeekPosition(find, k, w);
+        if (k == find.size()) break;
+        if (find[k] == w) {
           ++count;
           if (!count_all) return true;
         }
@@ -826,6 +827,13 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   const size_t n = flat_items_.size();
   // The lead's tf~ below which a doc cannot enter, with the other items at their range bounds.
   auto lead_cut = [&] { return Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound)); };
+  // Whether the i-th doc of a one-list lead's decoded block has a tf~ under `cut`: first from its
+  // tfs with the range's minimum lengths (no length lookup), then exactly.
+  auto lead_under = [&](uint32_t i, double cut) {
+    const PostingCursor& c = lead.slots[0][0];
+    return lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[i]; }) < cut ||
+           BlockDocTfTilde(c, c.BlockDocs(), i) < cut;
+  };
   double count_cut_threshold = std::numeric_limits<double>::quiet_NaN();  // (never equal)
   double count_cut = 0;
   DocId d = lead.Advance(from);
@@ -840,12 +848,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       const uint32_t size = c.BlockSize();
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
-      // First from the doc's tfs with the range's minimum lengths (no length lookup), then exactly.
-      auto cannot_enter = [&](uint32_t j) {
-        return lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[j]; }) < cut ||
-               BlockDocTfTilde(c, docs, j) < cut;
-      };
-      while (i < size && docs[i] <= until && cannot_enter(i)) ++i;
+      while (i < size && docs[i] <= until && lead_under(i, cut)) ++i;
       // Matches passed here go uncounted: the total becomes a lower bound.
       rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && i != first);
       if (i == size) {
@@ -884,10 +887,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
         count_cut_threshold = threshold;
         count_cut = lead_cut();
       }
-      const PostingCursor& c = lead.slots[0][0];
-      const uint32_t i = c.IndexInBlock();
-      if (lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[i]; }) < count_cut ||
-          BlockDocTfTilde(c, c.BlockDocs(), i) < count_cut) {
+      if (lead_under(lead.slots[0][0].IndexInBlock(), count_cut)) {
         CountMatch(d, rc);
         d = lead.Advance(d + 1);
         continue;
