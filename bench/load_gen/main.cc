@@ -40,6 +40,7 @@ using Clock = std::chrono::steady_clock;
 // One client's call in flight.
 struct Call {
   int client = 0;
+  size_t next_query = 0;        // the client's next line of the query file
   Clock::time_point scheduled;  // latency counts from here (the send time it was due)
   bool measured = false;        // issued after the warm-up
   std::unique_ptr<grpc::ClientContext> ctx;  // one per call
@@ -142,15 +143,13 @@ int main(int argc, char** argv) {
 
   // A driver thread runs the calls of clients d, d + drivers, ... on its own CompletionQueue.
   // Closed loop it sends a client's next call as soon as its last one completes, and one thread
-  // drives several clients (a thread per blocking client cost the 2-core benchmark machine about
-  // a tenth of the server's throughput). With --rate every client has its own driver, which
-  // sleeps until the client's next scheduled send (sleep_until is precise to tens of µs; gRPC's
-  // completion-queue timers only to about a millisecond).
+  // drives several clients (why: the top of the file). With --rate every client has its own
+  // driver, which sleeps until the client's next scheduled send (sleep_until is precise to tens
+  // of µs; gRPC's completion-queue timers only to about a millisecond).
   const int drivers = rate > 0 ? concurrency : client_threads;
   auto driver = [&](int d) {
     grpc::CompletionQueue cq;
     std::vector<std::unique_ptr<Call>> calls(concurrency);
-    std::vector<size_t> next_query(concurrency);
     size_t in_flight = 0;
 
     // Starts client w's next call, due at `scheduled` (none once --requests are used up).
@@ -163,8 +162,8 @@ int main(int argc, char** argv) {
       c.ctx = std::make_unique<grpc::ClientContext>();
       c.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
       c.request.Clear();
-      c.request.set_query(queries[next_query[w]]);
-      next_query[w] = (next_query[w] + 1) % queries.size();
+      c.request.set_query(queries[c.next_query]);
+      c.next_query = (c.next_query + 1) % queries.size();
       for (const auto& col : collections) c.request.add_collections(col);
       c.request.set_limit(limit);
       c.request.set_bypass_cache(bypass_cache);
@@ -177,7 +176,7 @@ int main(int argc, char** argv) {
     for (int w = d; w < concurrency; w += drivers) {
       calls[w] = std::make_unique<Call>();
       calls[w]->client = w;
-      next_query[w] = (queries.size() * static_cast<size_t>(w)) / static_cast<size_t>(concurrency);
+      calls[w]->next_query = (queries.size() * static_cast<size_t>(w)) / static_cast<size_t>(concurrency);
     }
     // Rate mode (this driver's one client, d): when its next call is due.
     Clock::time_point due = start + interval * d / concurrency;
