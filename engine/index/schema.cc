@@ -14,7 +14,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr size_t kMaxFields = 64;
-constexpr size_t kMaxTextFields = 32;
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;

@@ -26,6 +26,9 @@ enum class FieldType {
 
 std::string_view FieldTypeName(FieldType type);  // "text", "keyword", ...
 
+// A collection has at most this many text fields (ParseSchema refuses more).
+inline constexpr size_t kMaxTextFields = 32;
+
 struct FieldSpec {
   std::string name;      // name used in queries, filters, sort and output
   std::string column;    // source column (unquoted name, e.g. createdAt)

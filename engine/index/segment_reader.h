@@ -212,19 +212,27 @@ class SegmentReader {
   // see block_scoring.h and PostingCursor::BlockTfTilde().
   const BlockScoring& block_scoring() const { return block_scoring_; }
 
-  // Length of text slot `slot` (text_fields() order) of `doc`. REQUIRES: doc < max_doc().
-  uint32_t LengthBySlot(DocId doc, uint32_t slot) const {
-    const LengthColumn& c = lengths_[slot];
-    if (c.width == 1) return c.data[doc];
-    if (c.width == 2) {
-      uint16_t v;
-      std::memcpy(&v, c.data + size_t{doc} * 2, 2);
+  // The length column of one text slot: `width` bytes per doc.
+  struct LengthView {
+    uint32_t width = 0;  // 1, 2 or 4
+    const uint8_t* data = nullptr;
+    uint32_t At(DocId doc) const {
+      if (width == 1) return data[doc];
+      if (width == 2) {
+        uint16_t v;
+        std::memcpy(&v, data + size_t{doc} * 2, 2);
+        return v;
+      }
+      uint32_t v;
+      std::memcpy(&v, data + size_t{doc} * 4, 4);
       return v;
     }
-    uint32_t v;
-    std::memcpy(&v, c.data + size_t{doc} * 4, 4);
-    return v;
-  }
+  };
+  // Of text slot `slot` (text_fields() order), for loops over many docs: a copy they can keep in
+  // registers.
+  LengthView LengthsOfSlot(uint32_t slot) const { return {lengths_[slot].width, lengths_[slot].data}; }
+  // Length of text slot `slot` of `doc`. REQUIRES: doc < max_doc().
+  uint32_t LengthBySlot(DocId doc, uint32_t slot) const { return LengthsOfSlot(slot).At(doc); }
 
  private:
   SegmentReader() = default;

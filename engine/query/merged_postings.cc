@@ -1,6 +1,7 @@
 #include "engine/query/merged_postings.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <mutex>
 #include <type_traits>
@@ -14,6 +15,9 @@ using index::kPostingBlockSize;
 // Docs per window of the materialization: its tf accumulator (kWindowDocs * text fields * 4
 // bytes) and bitmap stay in the cache.
 constexpr uint32_t kWindowDocs = 1u << 14;
+// A union whose lists' lengths sum to at least 1/kDenseUnionFraction of the segment's docs is
+// accumulated as dense.
+constexpr uint64_t kDenseUnionFraction = 4;
 
 namespace {
 
@@ -92,20 +96,41 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   docs_ = TakeBuffer<uint32_t>(most);
   tf_tilde_ = TakeBuffer<double>(most);
   chunk_tf_tilde_.reserve((most + kPostingBlockSize - 1) / kPostingBlockSize);
-  chunk_bound_.reserve(chunk_tf_tilde_.capacity() * T);
   // One window of docs at a time: the tf accumulator and the bitmap of the docs seen stay in the
   // cache while every cursor adds its postings of the window. Only entries of seen docs are read,
   // so the accumulator is never cleared.
   std::vector<uint64_t> seen = TakeBuffer<uint64_t>(kWindowDocs / 64);
   std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{kWindowDocs} * T);
   size_t n = 0;
+  // The union likely covers a good part of each window (see the window loop).
+  const bool dense = most * kDenseUnionFraction >= max_doc;
   // The window loops with the number of text slots a constant (title + body: 2) or not (kT = 0).
   auto windows = [&](auto slots) {
     constexpr uint32_t kT = decltype(slots)::value;
     const uint32_t t = kT != 0 ? kT : T;
-    std::vector<const uint32_t*> block_tfs(t);
-    std::vector<double> weight(t);
-    for (uint32_t s = 0; s < t; ++s) weight[s] = scoring.weights[text_fields[s]];
+    // Per slot, in local arrays: the loops' stores could alias the containers' elements, which
+    // would then be reloaded for every doc.
+    constexpr size_t kSlots = kT != 0 ? kT : index::kMaxTextFields;
+    std::array<const uint32_t*, kSlots> block_tfs{};
+    struct SlotScoring {
+      double weight;
+      const double* inv_norm;  // FieldScoring::kTableSize entries
+      double avg_length;
+      index::SegmentReader::LengthView lengths;
+    };
+    std::array<SlotScoring, kSlots> slot{};
+    for (uint32_t s = 0; s < t; ++s) {
+      const size_t f = text_fields[s];
+      slot[s] = {scoring.weights[f], scoring.inv_norm[f].data(), scoring.avg_length[f], segment.LengthsOfSlot(s)};
+    }
+    // The running chunk's bound, stored when it is full (and after the last window).
+    double chunk_max = 0;
+    auto close_chunk = [&] {
+      chunk_tf_tilde_.push_back(chunk_max);
+      chunk_max = 0;
+    };
+    DocId* out_docs = docs_.data();
+    double* out_tf_tilde = tf_tilde_.data();
     while (true) {
       // The window starts at the first doc any cursor is on (a doc past max_doc is a malformed
       // list's rest: never read).
@@ -113,7 +138,11 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
       for (const index::PostingCursor& c : cursors) from = std::min(from, c.doc());
       if (from >= max_doc) break;
       const DocId to = static_cast<DocId>(std::min<uint64_t>(uint64_t{from} + kWindowDocs, max_doc));
-      std::fill(seen.begin(), seen.begin() + kWindowDocs / 64, 0);
+      const size_t words = (size_t{to - from} + 63) / 64;
+      std::fill(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(words), 0);
+      // A dense union zeroes the window's accumulator and adds without testing the bitmap (a
+      // test that mispredicts where the lists overlap); a sparse one tests it and zeroes nothing.
+      if (dense) std::fill(acc.begin(), acc.begin() + static_cast<std::ptrdiff_t>(size_t{to - from} * t), 0);
       // A block at a time from the cursors' decoded arrays (no per-doc call).
       for (index::PostingCursor& c : cursors) {
         while (c.doc() < to) {
@@ -121,6 +150,14 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
           const uint32_t size = c.BlockSize();
           for (uint32_t s = 0; s < t; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
           uint32_t i = c.IndexInBlock();
+          if (dense) {
+            for (; i < size && docs[i] < to; ++i) {
+              const uint32_t r = docs[i] - from;
+              seen[r >> 6] |= uint64_t{1} << (r & 63);
+              uint32_t* tf = acc.data() + size_t{r} * t;
+              for (uint32_t s = 0; s < t; ++s) tf[s] += block_tfs[s][i];
+            }
+          }
           for (; i < size && docs[i] < to; ++i) {
             const uint32_t r = docs[i] - from;
             uint64_t& word = seen[r >> 6];
@@ -142,32 +179,29 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
       }
       // The window's docs in order: their tf~ (summed in slot order exactly as SegmentMatcher
       // scores) and the chunk bounds.
-      const size_t words = (size_t{to - from} + 63) / 64;
+      const uint32_t* window_tfs = acc.data();
       for (size_t w = 0; w < words; ++w) {
-        for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1, ++n) {
+        for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
           const uint32_t r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
           const DocId d = from + r;
-          docs_[n] = d;
-          const size_t chunk = n / kPostingBlockSize;
-          if (chunk == chunk_tf_tilde_.size()) {
-            chunk_tf_tilde_.push_back(0.0);
-            chunk_bound_.resize(chunk_bound_.size() + t);
-          }
           double tf_tilde = 0;
           for (uint32_t s = 0; s < t; ++s) {
-            const uint32_t tf = acc[size_t{r} * t + s];
+            const uint32_t tf = window_tfs[size_t{r} * t + s];
             if (tf == 0) continue;
-            const uint32_t len = segment.LengthBySlot(d, s);
-            tf_tilde += weight[s] * tf * scoring.InvNorm(text_fields[s], len);
-            index::FieldBound& b = chunk_bound_[chunk * t + s];
-            b.max_tf = std::max(b.max_tf, tf);
-            b.min_length = b.min_length == 0 ? len : std::min(b.min_length, len);
+            const SlotScoring& ss = slot[s];
+            const uint32_t len = ss.lengths.At(d);
+            const double inv =
+                len < FieldScoring::kTableSize ? ss.inv_norm[len] : Bm25InverseNorm(len, ss.avg_length);
+            tf_tilde += ss.weight * tf * inv;  // as FieldScoring::InvNorm, bit for bit
           }
-          tf_tilde_[n] = tf_tilde;
-          chunk_tf_tilde_[chunk] = std::max(chunk_tf_tilde_[chunk], tf_tilde);
+          out_docs[n] = d;
+          out_tf_tilde[n] = tf_tilde;
+          chunk_max = std::max(chunk_max, tf_tilde);
+          if (++n % kPostingBlockSize == 0) close_chunk();
         }
       }
     }
+    if (n % kPostingBlockSize != 0) close_chunk();
   };
   if (T == 2) {
     windows(std::integral_constant<uint32_t, 2>());
@@ -175,7 +209,6 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
     windows(std::integral_constant<uint32_t, 0>());
   }
   size_ = n;
-  num_slots_ = T;
   ReturnBuffer(std::move(seen));
   ReturnBuffer(std::move(acc));
 }
@@ -218,11 +251,6 @@ void MergedPostings::ShallowAdvance(DocId target) {
 DocId MergedPostings::BlockLastDoc() const {
   if (window_ >= chunk_tf_tilde_.size()) return kNoMoreDocs;
   return docs_[std::min(size_, (window_ + 1) * kPostingBlockSize) - 1];
-}
-
-index::FieldBound MergedPostings::BlockBoundBySlot(uint32_t slot) const {
-  if (window_ >= chunk_tf_tilde_.size()) return {};
-  return chunk_bound_[window_ * num_slots_ + slot];
 }
 
 }  // namespace busca::query

@@ -1,14 +1,16 @@
 // MergedPostings: the union of many posting cursors of one segment (a prefix or a word with many
 // expansions, or one alone in the query with two or more large lists), materialized once per
 // search: docs ascending with their combined tf~, and per chunk of kPostingBlockSize docs the exact
-// max combined tf~ (with the query's own scoring parameters) and the per-slot max tf / min length.
+// max combined tf~ (with the query's own scoring parameters).
 // Each doc's tf~ is kept, so scoring it is a lookup, and the docs that cannot enter the top k are
 // passed by comparing it with a cut (SkipTfTildeBelow). Walking it costs one array step per doc
-// instead of one step per cursor, and its bounds are exact per doc.
+// instead of one step per cursor, and its bounds are exact per doc (so no per-field bound is
+// kept: it could not be tighter).
 //
 // Building it drains the cursors a window of 16,384 docs at a time: a dense tf accumulator indexed
-// by doc in the window (a bitmap marks the docs seen, so nothing else is zeroed), filled by every
-// cursor, then one pass over the window's bitmap; accumulator and bitmap stay in the cache. A
+// by doc in the window (a bitmap marks the docs seen: a sparse union zeroes nothing, a dense one
+// zeroes the window and adds without testing), filled by every cursor, then one pass over the
+// window's bitmap; accumulator and bitmap stay in the cache. A
 // window starts at the next doc of any cursor, so a sparse union skips the gaps. The output arrays
 // come from a process-wide pool bounded to 64 MiB (fresh ones would cost a page fault per 4 KiB
 // every time). Not thread-safe; one per (search, segment, item).
@@ -44,16 +46,13 @@ class MergedPostings {
   // Block-max interface over chunks of kPostingBlockSize docs (see PostingCursor).
   void ShallowAdvance(index::DocId target);
   index::DocId BlockLastDoc() const;
-  index::FieldBound BlockBoundBySlot(uint32_t slot) const;
   double BlockTfTilde() const { return window_ < chunk_tf_tilde_.size() ? chunk_tf_tilde_[window_] : 0.0; }
 
  private:
-  uint32_t num_slots_ = 0;
   size_t size_ = 0;                             // docs in the union
   std::vector<index::DocId> docs_;              // first size_ entries (a reused buffer)
   std::vector<double> tf_tilde_;                // per doc (a reused buffer)
   std::vector<double> chunk_tf_tilde_;          // per chunk
-  std::vector<index::FieldBound> chunk_bound_;  // per chunk * num_slots_
   size_t pos_ = 0;
   size_t window_ = 0;
 };

@@ -356,10 +356,7 @@ struct SegmentMatcher::Item {
       const DocId last = merged->BlockLastDoc();
       if (last == kNoMoreDocs) return 0;
       *until = std::min(*until, last);
-      for (size_t s = 0; s < nf; ++s) {
-        AddSlotBound(merged->BlockBoundBySlot(static_cast<uint32_t>(s)), s, max_tf, min_len);
-      }
-      return merged->BlockTfTilde();
+      return merged->BlockTfTilde();  // exact per doc: no per-field bound is tighter
     }
     if (!phrase) return AccumulateBlockBounds(slots[0], target, until, max_tf, min_len);
     // Phrase: its tf (and so its tf~) in a doc <= that of any one slot's union.
@@ -662,8 +659,9 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
         uint32_t len = min_len[s] == std::numeric_limits<uint32_t>::max() ? 0 : min_len[s];
         tf_tilde += weights_[s] * max_tf[s] * scoring_.InvNorm(text_fields_[s], len);
       }
-      // Both bounds hold; the stored one is exact per doc (the per-field one mixes docs).
-      tf_tilde = std::min(tf_tilde, item->block_tf_tilde);
+      // Both bounds hold; the stored one is exact per doc (the per-field one mixes docs). A merged
+      // item has only its exact one.
+      tf_tilde = item->merged ? item->block_tf_tilde : std::min(tf_tilde, item->block_tf_tilde);
       item->range_bound = Bm25Score(item->plan->idf, tf_tilde);
       total += item->range_bound;
     }
