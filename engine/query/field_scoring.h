@@ -17,7 +17,11 @@ struct FieldScoring {
   std::vector<double> avg_length;
   std::vector<std::vector<double>> inv_norm;  // text fields: kTableSize entries
   double InvNorm(size_t field, uint32_t length) const {
-    return length < kTableSize ? inv_norm[field][length] : Bm25InverseNorm(length, avg_length[field]);
+    return InvNormFrom(inv_norm[field].data(), avg_length[field], length);
+  }
+  // The same from one field's table and average length (for loops that keep them in registers).
+  static double InvNormFrom(const double* table, double avg_length, uint32_t length) {
+    return length < kTableSize ? table[length] : Bm25InverseNorm(length, avg_length);
   }
 };
 

@@ -190,9 +190,7 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
             if (tf == 0) continue;
             const SlotScoring& ss = slot[s];
             const uint32_t len = ss.lengths.At(d);
-            const double inv =
-                len < FieldScoring::kTableSize ? ss.inv_norm[len] : Bm25InverseNorm(len, ss.avg_length);
-            tf_tilde += ss.weight * tf * inv;  // as FieldScoring::InvNorm, bit for bit
+            tf_tilde += ss.weight * tf * FieldScoring::InvNormFrom(ss.inv_norm, ss.avg_length, len);
           }
           out_docs[n] = d;
           out_tf_tilde[n] = tf_tilde;
