@@ -98,7 +98,7 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
   chunk_tf_tilde_.reserve((most + kPostingBlockSize - 1) / kPostingBlockSize);
   // One window of docs at a time: the tf accumulator and the bitmap of the docs seen stay in the
   // cache while every cursor adds its postings of the window. Only entries of seen docs are read,
-  // so the accumulator is never cleared.
+  // so a sparse union never clears the accumulator (a dense one zeroes each window: see below).
   std::vector<uint64_t> seen = TakeBuffer<uint64_t>(kWindowDocs / 64);
   std::vector<uint32_t> acc = TakeBuffer<uint32_t>(size_t{kWindowDocs} * T);
   size_t n = 0;
@@ -150,24 +150,25 @@ MergedPostings::MergedPostings(std::vector<index::PostingCursor>& cursors, const
           const uint32_t size = c.BlockSize();
           for (uint32_t s = 0; s < t; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
           uint32_t i = c.IndexInBlock();
-          if (dense) {
+          if (dense) {  // the window's accumulator is zeroed
             for (; i < size && docs[i] < to; ++i) {
               const uint32_t r = docs[i] - from;
               seen[r >> 6] |= uint64_t{1} << (r & 63);
               uint32_t* tf = acc.data() + size_t{r} * t;
               for (uint32_t s = 0; s < t; ++s) tf[s] += block_tfs[s][i];
             }
-          }
-          for (; i < size && docs[i] < to; ++i) {
-            const uint32_t r = docs[i] - from;
-            uint64_t& word = seen[r >> 6];
-            const uint64_t bit = uint64_t{1} << (r & 63);
-            uint32_t* tf = acc.data() + size_t{r} * t;
-            if ((word & bit) == 0) {
-              word |= bit;
-              for (uint32_t s = 0; s < t; ++s) tf[s] = block_tfs[s][i];
-            } else {
-              for (uint32_t s = 0; s < t; ++s) tf[s] += block_tfs[s][i];
+          } else {  // a doc's first list sets its tfs
+            for (; i < size && docs[i] < to; ++i) {
+              const uint32_t r = docs[i] - from;
+              uint64_t& word = seen[r >> 6];
+              const uint64_t bit = uint64_t{1} << (r & 63);
+              uint32_t* tf = acc.data() + size_t{r} * t;
+              if ((word & bit) == 0) {
+                word |= bit;
+                for (uint32_t s = 0; s < t; ++s) tf[s] = block_tfs[s][i];
+              } else {
+                for (uint32_t s = 0; s < t; ++s) tf[s] += block_tfs[s][i];
+              }
             }
           }
           if (i < size) {  // the rest of the block lies past the window
