@@ -16,6 +16,10 @@ struct FieldScoring {
   std::vector<double> weights;
   std::vector<double> avg_length;
   std::vector<std::vector<double>> inv_norm;  // text fields: kTableSize entries
+  // Text fields: weight / norm(length) for lengths < kTableSize as floats rounded up, an upper
+  // estimate of a doc's share of tf~ for quick filters (a longer doc takes the last entry, which
+  // is not below its own since norms grow with lengths).
+  std::vector<std::vector<float>> weighted_inv_norm_up;
   double InvNorm(size_t field, uint32_t length) const {
     return InvNormFrom(inv_norm[field].data(), avg_length[field], length);
   }

@@ -95,11 +95,17 @@ Result<std::shared_ptr<const Searcher>> Searcher::Create(
                                        : 0.0;
       c.scoring.avg_length.push_back(avg);
       std::vector<double> table;
+      std::vector<float> weighted_up;
       if (text) {
         table.resize(FieldScoring::kTableSize);
-        for (uint32_t len = 0; len < FieldScoring::kTableSize; ++len) table[len] = Bm25InverseNorm(len, avg);
+        weighted_up.resize(FieldScoring::kTableSize);
+        for (uint32_t len = 0; len < FieldScoring::kTableSize; ++len) {
+          table[len] = Bm25InverseNorm(len, avg);
+          weighted_up[len] = index::RoundUpBound(fields[f].weight * table[len]);
+        }
       }
       c.scoring.inv_norm.push_back(std::move(table));
+      c.scoring.weighted_inv_norm_up.push_back(std::move(weighted_up));
     }
     for (const auto& seg : g->segments()) {
       std::vector<uint32_t> del(seg->deleted_docs().cardinality());

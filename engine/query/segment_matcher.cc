@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <limits>
 #include <span>
 
@@ -94,6 +96,12 @@ struct SegmentMatcher::Item {
   uint32_t scored_block = std::numeric_limits<uint32_t>::max();
   std::array<double, index::kPostingBlockSize> block_scores;  // valid where block_scored_mask says
   std::array<uint64_t, index::kPostingBlockSize / 64> block_scored_mask{};
+  // Upper estimates of the tf~ of its decoded block's docs (LeadEstimate): valid for the docs
+  // [estimated_from, estimated_to) of block estimated_block.
+  uint32_t estimated_block = std::numeric_limits<uint32_t>::max();
+  uint32_t estimated_from = 0;
+  uint32_t estimated_to = 0;
+  std::array<float, index::kPostingBlockSize> estimates;
   std::vector<uint32_t> tf;                       // per text slot, for tf_doc (LoadTfs)
   DocId tf_doc = kNoMoreDocs;
   // A phrase that is its clause's only item may return docs where its words merely co-occur; the
@@ -272,14 +280,9 @@ struct SegmentMatcher::Item {
   // range's minimum lengths (no length lookup) and stored tf~ bound.
   template <typename TfOf>
   double MinLengthBound(TfOf tf_of) const {
-    return Bm25Score(plan->idf, MinLengthTfTilde(tf_of));
-  }
-  // The tf~ that bound is the score of.
-  template <typename TfOf>
-  double MinLengthTfTilde(TfOf tf_of) const {
     double tf_tilde = 0;
     for (size_t s = 0; s < text_fields->size(); ++s) tf_tilde += tf_of(s) * doc_bound_coef[s];
-    return std::min(tf_tilde, block_tf_tilde);
+    return Bm25Score(plan->idf, std::min(tf_tilde, block_tf_tilde));
   }
 
   // A word of one list (no union): ScanRange moves its cursor directly.
@@ -543,6 +546,63 @@ inline double SegmentMatcher::BlockDocTfTilde(const PostingCursor& c, const DocI
   return tf_tilde;
 }
 
+namespace {
+
+// e[i] += tf[i] * coef[min(length of docs[i], last entry)] for the n docs of a block.
+template <typename LengthOf>
+void AddEstimates(float* e, const uint32_t* tfs, const DocId* docs, uint32_t n, const float* coef, LengthOf length_of) {
+  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
+  for (uint32_t i = 0; i < n; ++i) e[i] += static_cast<float>(tfs[i]) * coef[std::min(length_of(docs[i]), kLast)];
+}
+
+// A float below x * (1 - 1e-6) (the conversion's rounding is a relative 6e-8): an estimate below
+// it is below x even with the estimate's own rounding (a few float ulps).
+inline float FloatCutBelow(double x) { return static_cast<float>(x * (1 - 2e-6)); }
+
+}  // namespace
+
+inline float SegmentMatcher::LeadEstimate(Item& item, uint32_t i) {
+  if (item.estimated_block != item.slots[0][0].BlockOrdinal() || i < item.estimated_from || i >= item.estimated_to) {
+    EstimateLeadChunk(item, i);
+  }
+  return item.estimates[i];
+}
+
+void SegmentMatcher::EstimateLeadChunk(Item& item, uint32_t i) {
+  // A chunk at a time: a range may use only a few docs of the block.
+  constexpr uint32_t kChunk = 32;
+  const PostingCursor& c = item.slots[0][0];
+  const uint32_t to = std::min(c.BlockSize(), i + kChunk);
+  if (item.estimated_block == c.BlockOrdinal() && i == item.estimated_to) {
+    item.estimated_to = to;  // extends the valid run
+  } else {
+    item.estimated_block = c.BlockOrdinal();
+    item.estimated_from = i;
+    item.estimated_to = to;
+  }
+  const uint32_t n = to - i;
+  float* e = item.estimates.data() + i;
+  const DocId* docs = c.BlockDocs() + i;
+  std::fill_n(e, n, 0.0f);
+  for (uint32_t s = 0; s < text_fields_.size(); ++s) {
+    const uint32_t* tfs = c.BlockTfsBySlot(s) + i;
+    const float* coef = scoring_.weighted_inv_norm_up[text_fields_[s]].data();
+    const index::SegmentReader::LengthView lengths = segment_.LengthsOfSlot(s);
+    const uint8_t* data = lengths.data;
+    if (lengths.width == 1) {
+      AddEstimates(e, tfs, docs, n, coef, [data](DocId d) { return uint32_t{data[d]}; });
+    } else if (lengths.width == 2) {
+      AddEstimates(e, tfs, docs, n, coef, [data](DocId d) {
+        uint16_t v;
+        std::memcpy(&v, data + size_t{d} * 2, 2);
+        return uint32_t{v};
+      });
+    } else {
+      AddEstimates(e, tfs, docs, n, coef, [lengths](DocId d) { return lengths.At(d); });
+    }
+  }
+}
+
 double SegmentMatcher::BlockDocScore(const PostingCursor& c, const DocId* docs, uint32_t i, double idf) {
   return Bm25Score(idf, BlockDocTfTilde(c, docs, i));
 }
@@ -644,6 +704,22 @@ double SegmentMatcher::Bound(DocId target, DocId* until) {
   min_len.resize(nf);
   for (auto& clause : required_) {
     for (auto& item : clause->items) {
+      if (use_block_tf_tilde_ && item->block_scored) {
+        // One list, scored exactly wherever DocBoundAbove looks: the stored tf~ bound alone,
+        // without the per-field bounds (never tighter than it but for its rounding up).
+        PostingCursor& c = item->slots[0][0];
+        c.ShallowAdvance(target);
+        if (c.BlockLastDoc() == kNoMoreDocs) {
+          item->block_tf_tilde = 0;
+          item->range_bound = 0;
+          continue;
+        }
+        *until = std::min(*until, c.BlockLastDoc());
+        item->block_tf_tilde = c.BlockTfTilde();
+        item->range_bound = Bm25Score(item->plan->idf, item->block_tf_tilde);
+        total += item->range_bound;
+        continue;
+      }
       std::fill(max_tf.begin(), max_tf.end(), 0);
       std::fill(min_len.begin(), min_len.end(), std::numeric_limits<uint32_t>::max());
       const double block_tf_tilde = item->AddBound(target, until, &max_tf, &min_len, &slot_tf);
@@ -826,17 +902,24 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
   // decode, and ends the range).
   Item& lead = *flat_items_[0];
   const size_t n = flat_items_.size();
-  // The lead's tf~ below which a doc cannot enter, with the other items at their range bounds.
-  auto lead_cut = [&] { return Bm25TfTildeBelow(lead.plan->idf, rc.threshold() / kBoundMargin - (ub - lead.range_bound)); };
-  // Whether the i-th doc of a one-list lead's decoded block has a tf~ under `cut`: first from its
-  // tfs with the range's minimum lengths (no length lookup), then exactly.
-  auto lead_under = [&](uint32_t i, double cut) {
-    const PostingCursor& c = lead.slots[0][0];
-    return lead.MinLengthTfTilde([&](size_t s) { return c.BlockTfsBySlot(static_cast<uint32_t>(s))[i]; }) < cut ||
-           BlockDocTfTilde(c, c.BlockDocs(), i) < cut;
+  // The lead's tf~ below which a doc cannot enter, with the other items at their range bounds;
+  // computed again only when the threshold has moved.
+  double cut_threshold = std::numeric_limits<double>::quiet_NaN();  // (never equal)
+  double cut = 0;
+  float cut_estimate = 0;  // FloatCutBelow(cut)
+  auto update_cut = [&] {
+    if (const double threshold = rc.threshold(); threshold != cut_threshold) {
+      cut_threshold = threshold;
+      cut = Bm25TfTildeBelow(lead.plan->idf, threshold / kBoundMargin - (ub - lead.range_bound));
+      cut_estimate = FloatCutBelow(cut);
+    }
   };
-  double count_cut_threshold = std::numeric_limits<double>::quiet_NaN();  // (never equal)
-  double count_cut = 0;
+  // Whether the i-th doc of a one-list lead's decoded block has a tf~ under the cut: first from
+  // its float estimate, then exactly.
+  auto lead_under = [&](uint32_t i) {
+    const PostingCursor& c = lead.slots[0][0];
+    return LeadEstimate(lead, i) < cut_estimate || BlockDocTfTilde(c, c.BlockDocs(), i) < cut;
+  };
   DocId d = lead.Advance(from);
   while (d != kNoMoreDocs && d <= until) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
@@ -844,12 +927,12 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       // The lead's exact scores come from its decoded block: pass the docs that cannot enter
       // even with the other items at their range bounds, without aligning the others.
       const PostingCursor& c = lead.slots[0][0];
-      const double cut = lead_cut();  // one comparison per doc instead of a score
+      update_cut();  // one comparison per doc instead of a score
       const DocId* docs = c.BlockDocs();
       const uint32_t size = c.BlockSize();
       const uint32_t first = c.IndexInBlock();
       uint32_t i = first;
-      while (i < size && docs[i] <= until && lead_under(i, cut)) ++i;
+      while (i < size && docs[i] <= until && lead_under(i)) ++i;
       // Matches passed here go uncounted: the total becomes a lower bound.
       rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && i != first);
       if (i == size) {
@@ -862,7 +945,7 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
     if (lead.merged && !rc.must_count() && rc.bounded()) {
       // A materialized union keeps each doc's exact tf~: the docs that cannot enter even with the
       // other items at their range bounds are passed by one comparison each.
-      const double cut = lead_cut();
+      update_cut();
       uint64_t passed = 0;
       d = lead.Advance(lead.merged->SkipTfTildeBelow(cut, until, &passed));
       // Matches passed here go uncounted: the total becomes a lower bound.
@@ -884,11 +967,8 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       // Counting (else the lead's docs that cannot enter were passed above): a match whose lead
       // tf~ is under the cut is only counted. The same test as Consider's bound on the lead's
       // exact score, one comparison instead of a score. The cut moves with the threshold.
-      if (const double threshold = rc.threshold(); threshold != count_cut_threshold) {
-        count_cut_threshold = threshold;
-        count_cut = lead_cut();
-      }
-      if (lead_under(lead.slots[0][0].IndexInBlock(), count_cut)) {
+      update_cut();
+      if (lead_under(lead.slots[0][0].IndexInBlock())) {
         CountMatch(d, rc);
         d = lead.Advance(d + 1);
         continue;
