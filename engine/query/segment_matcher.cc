@@ -555,8 +555,12 @@ void AddEstimates(float* e, const uint32_t* tfs, const DocId* docs, uint32_t n, 
   for (uint32_t i = 0; i < n; ++i) e[i] += static_cast<float>(tfs[i]) * coef[std::min(length_of(docs[i]), kLast)];
 }
 
-// A float below x * (1 - 1e-6) (the conversion's rounding is a relative 6e-8): an estimate below
-// it is below x even with the estimate's own rounding (a few float ulps).
+// LeadEstimate's float sums may round below the tf~ they bound by a few float ulps: times this
+// margin they do not.
+constexpr double kEstimateMargin = 1 + 1e-6;
+
+// A float below x / kEstimateMargin (the conversion's rounding is a relative 6e-8): an estimate
+// below it is below x even with the estimate's own rounding.
 inline float FloatCutBelow(double x) { return static_cast<float>(x * (1 - 2e-6)); }
 
 }  // namespace
@@ -914,12 +918,9 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       cut_estimate = FloatCutBelow(cut);
     }
   };
-  // Whether the i-th doc of a one-list lead's decoded block has a tf~ under the cut: first from
-  // its float estimate, then exactly.
-  auto lead_under = [&](uint32_t i) {
-    const PostingCursor& c = lead.slots[0][0];
-    return LeadEstimate(lead, i) < cut_estimate || BlockDocTfTilde(c, c.BlockDocs(), i) < cut;
-  };
+  // Whether the i-th doc of a one-list lead's decoded block surely has a tf~ under the cut (its
+  // float estimate is). The few the estimate lets through are bounded exactly by Consider.
+  auto lead_under = [&](uint32_t i) { return LeadEstimate(lead, i) < cut_estimate; };
   DocId d = lead.Advance(from);
   while (d != kNoMoreDocs && d <= until) {
     if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
@@ -952,14 +953,38 @@ Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext&
       rc.state->skipped_matches = rc.state->skipped_matches || (rc.counting && passed > 0);
       if (d == kNoMoreDocs || d > until) break;
     }
+    // Once matches need no counting, each aligned block-scored item's exact score replaces its
+    // range bound (the lead's from its estimate), and a doc that can no longer enter is passed
+    // before the later (denser) items are aligned.
+    const bool gated = lead.single && lead.block_scored && !rc.must_count() && rc.bounded();
+    double doc_bound = 0;
+    if (gated) {
+      const double lead_tf_tilde = static_cast<double>(LeadEstimate(lead, lead.slots[0][0].IndexInBlock())) * kEstimateMargin;
+      doc_bound = ub - lead.range_bound + Bm25Score(lead.plan->idf, lead_tf_tilde);
+    }
     bool aligned = true;
+    bool passed = false;
     for (size_t k = 1; k < n; ++k) {
-      const DocId dk = flat_items_[k]->Advance(d);
+      Item& item = *flat_items_[k];
+      const DocId dk = item.Advance(d);
       if (dk != d) {
         aligned = false;
         d = dk != kNoMoreDocs && dk <= until ? lead.Advance(dk) : kNoMoreDocs;
         break;
       }
+      if (gated && item.single && item.block_scored) {
+        doc_bound += BlockScoreAt(item, item.slots[0][0].IndexInBlock()) - item.range_bound;
+        if (doc_bound * kBoundMargin <= rc.threshold()) {
+          passed = true;
+          break;
+        }
+      }
+    }
+    if (passed) {
+      // Possibly a match, passed uncounted: the total becomes a lower bound.
+      rc.state->skipped_matches = rc.state->skipped_matches || rc.counting;
+      d = lead.Advance(d + 1);
+      continue;
     }
     if (!aligned) continue;
     for (Item* item : flat_items_) item->doc = d;

@@ -121,9 +121,9 @@ class SegmentMatcher {
   double DocTfTilde(index::DocId doc, TfOf tf_of);
   // tf~ of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) from that list alone.
   double BlockDocTfTilde(const index::PostingCursor& c, const index::DocId* docs, uint32_t i);
-  // For a one-list item: a float not below the tf~ of the i-th doc of its cursor's decoded block
-  // (from FieldScoring::weighted_inv_norm_up), computed a chunk of docs at a time. A doc whose
-  // estimate is under a cut is under it.
+  // For a one-list item: an upper estimate of the tf~ of the i-th doc of its cursor's decoded
+  // block (from FieldScoring::weighted_inv_norm_up; below it by at most its float rounding, which
+  // kEstimateMargin covers), computed a chunk of docs at a time.
   float LeadEstimate(Item& item, uint32_t i);
   void EstimateLeadChunk(Item& item, uint32_t i);
   // Exact score of the i-th doc of `c`'s decoded block (`docs` = c.BlockDocs()) for one word.
