@@ -212,25 +212,24 @@ class SegmentReader {
   // see block_scoring.h and PostingCursor::BlockTfTilde().
   const BlockScoring& block_scoring() const { return block_scoring_; }
 
-  // The length column of one text slot: `width` bytes per doc.
+  // The length column of one text slot: `width` bytes per doc, read without a branch on the
+  // width: four bytes masked (the file's footer follows the column, so they are always mapped).
   struct LengthView {
     uint32_t width = 0;  // 1, 2 or 4
+    uint32_t mask = 0;   // the low `width` bytes
     const uint8_t* data = nullptr;
     uint32_t At(DocId doc) const {
-      if (width == 1) return data[doc];
-      if (width == 2) {
-        uint16_t v;
-        std::memcpy(&v, data + size_t{doc} * 2, 2);
-        return v;
-      }
       uint32_t v;
-      std::memcpy(&v, data + size_t{doc} * 4, 4);
-      return v;
+      std::memcpy(&v, data + size_t{doc} * width, 4);
+      return v & mask;
     }
   };
   // Of text slot `slot` (text_fields() order), for loops over many docs: a copy they can keep in
   // registers.
-  LengthView LengthsOfSlot(uint32_t slot) const { return {lengths_[slot].width, lengths_[slot].data}; }
+  LengthView LengthsOfSlot(uint32_t slot) const {
+    const uint32_t width = lengths_[slot].width;
+    return {width, width == 4 ? ~0u : (1u << (8 * width)) - 1, lengths_[slot].data};
+  }
   // Length of text slot `slot` of `doc`. REQUIRES: doc < max_doc().
   uint32_t LengthBySlot(DocId doc, uint32_t slot) const { return LengthsOfSlot(slot).At(doc); }
 

@@ -4,7 +4,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <span>
 
@@ -548,13 +547,6 @@ inline double SegmentMatcher::BlockDocTfTilde(const PostingCursor& c, const DocI
 
 namespace {
 
-// e[i] += tf[i] * coef[min(length of docs[i], last entry)] for the n docs of a block.
-template <typename LengthOf>
-void AddEstimates(float* e, const uint32_t* tfs, const DocId* docs, uint32_t n, const float* coef, LengthOf length_of) {
-  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
-  for (uint32_t i = 0; i < n; ++i) e[i] += static_cast<float>(tfs[i]) * coef[std::min(length_of(docs[i]), kLast)];
-}
-
 // LeadEstimate's float sums may round below the tf~ they bound by a few float ulps: times this
 // margin they do not.
 constexpr double kEstimateMargin = 1 + 1e-6;
@@ -592,18 +584,8 @@ void SegmentMatcher::EstimateLeadChunk(Item& item, uint32_t i) {
     const uint32_t* tfs = c.BlockTfsBySlot(s) + i;
     const float* coef = scoring_.weighted_inv_norm_up[text_fields_[s]].data();
     const index::SegmentReader::LengthView lengths = segment_.LengthsOfSlot(s);
-    const uint8_t* data = lengths.data;
-    if (lengths.width == 1) {
-      AddEstimates(e, tfs, docs, n, coef, [data](DocId d) { return uint32_t{data[d]}; });
-    } else if (lengths.width == 2) {
-      AddEstimates(e, tfs, docs, n, coef, [data](DocId d) {
-        uint16_t v;
-        std::memcpy(&v, data + size_t{d} * 2, 2);
-        return uint32_t{v};
-      });
-    } else {
-      AddEstimates(e, tfs, docs, n, coef, [lengths](DocId d) { return lengths.At(d); });
-    }
+    constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
+    for (uint32_t k = 0; k < n; ++k) e[k] += static_cast<float>(tfs[k]) * coef[std::min(lengths.At(docs[k]), kLast)];
   }
 }
 
