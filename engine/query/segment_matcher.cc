@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include "engine/query/bm25f.h"
 #include "engine/query/merged_postings.h"
+#include "engine/query/window_conjunction.h"
 
 namespace busca::query {
 
@@ -516,6 +518,10 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       for (auto& item : clause->items) item->block_scored = item.get() == sole_item_;
     }
   }
+  // Two or more words, each of one dense list, with the stored block bounds: ScanWindows.
+  windowed_ = flat_items_.size() >= 2 && use_block_tf_tilde_ &&
+              std::all_of(flat_items_.begin(), flat_items_.end(),
+                          [](const Item* item) { return item->single && item->block_scored; });
 }
 
 SegmentMatcher::~SegmentMatcher() = default;
@@ -865,20 +871,122 @@ void SegmentMatcher::Consider(DocId d, double ub, RunContext& rc) {
   if (!CountMatch(d, rc)) return;
   if (rc.prune && rc.bounded() && (ub <= rc.threshold() || !DocBoundAbove(d, ub, rc.threshold()))) return;
   if (rc.deferring && !DeferredPhrasesHold(d)) return;
-  Candidate c;
   double score = 0;
   for (auto& clause : required_) {
     for (auto& item : clause->items) {
       if (item->doc == d) score += ItemScore(*item, d);
     }
   }
+  Offer(d, score, rc);
+}
+
+void SegmentMatcher::Offer(DocId d, double score, RunContext& rc) {
   ++rc.state->docs_scored;
+  Candidate c;
   c.score = score;
   c.collection = rc.collection_index;
   c.segment = rc.segment_index;
   c.doc = d;
   if (!rc.prune) c.key = rc.filter->Key(d);
   rc.top->Push(std::move(c));
+}
+
+double SegmentMatcher::WindowItemScore(size_t i, uint32_t r, DocId d) {
+  // The same sums in the same order as BlockDocTfTilde, so the scores are identical.
+  const uint32_t* tfs = window_->Tfs(i, r);
+  double tf_tilde = 0;
+  for (size_t s = 0; s < text_fields_.size(); ++s) {
+    const uint32_t tf = tfs[s];
+    if (tf == 0) continue;
+    tf_tilde += weights_[s] * tf *
+                scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(d, static_cast<uint32_t>(s)));
+  }
+  return Bm25Score(flat_items_[i]->plan->idf, tf_tilde);
+}
+
+Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
+  const size_t n = flat_items_.size();
+  const DocId max_doc = segment_.max_doc();
+  if (!window_) {
+    std::vector<const float*> coef;
+    for (size_t f : text_fields_) coef.push_back(scoring_.weighted_inv_norm_up[f].data());
+    window_ = std::make_unique<WindowConjunction>(segment_, std::move(coef), n);
+  }
+  // The lists are loaded sparsest first: a later one only tests the remaining candidates.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return flat_items_[a]->slots[0][0].doc_freq() < flat_items_[b]->slots[0][0].doc_freq();
+  });
+  std::vector<double> item_max(n), item_score(n);
+  std::vector<uint32_t> window_block(n, 0);  // per item: its first block ending in or after the window
+  // Docs failing a cut go uncounted: the total is a lower bound from here.
+  rc.state->skipped_matches = rc.state->skipped_matches || rc.counting;
+  for (DocId w = from; w < max_doc;) {
+    if (rc.Due()) BUSCA_RETURN_IF_ERROR(rc.Check());
+    const DocId to = static_cast<DocId>(std::min<uint64_t>(uint64_t{w} + WindowConjunction::kWindowDocs, max_doc));
+    // Each item's bound over the window: the largest stored tf~ of its blocks there, read from
+    // the block table (the cursor's block-max window is Load's, and moves only forward).
+    double window_max = 0;
+    for (size_t i = 0; i < n; ++i) {
+      PostingCursor& c = flat_items_[i]->slots[0][0];
+      double tf_tilde = 0;
+      if (c.NumBlocks() <= 1) {
+        if (c.doc() == kNoMoreDocs) return Status::Ok();  // the list has ended: no match is left
+        tf_tilde = c.TermTfTilde();
+      } else {
+        uint32_t& b = window_block[i];
+        while (b < c.NumBlocks() && c.BlockLastDocOf(b) < w) ++b;
+        if (b == c.NumBlocks()) return Status::Ok();
+        for (uint32_t k = b; k < c.NumBlocks(); ++k) {
+          tf_tilde = std::max(tf_tilde, static_cast<double>(c.BlockTfTildeOf(k)));
+          if (c.BlockLastDocOf(k) >= to - 1) break;
+        }
+      }
+      item_max[i] = Bm25Score(flat_items_[i]->plan->idf, tf_tilde);
+      window_max += item_max[i];
+    }
+    const double threshold = rc.threshold();
+    if (window_max * kBoundMargin <= threshold) {
+      ++rc.state->blocks_skipped;
+      w = to;
+      continue;
+    }
+    // Each list's docs whose estimate cannot reach what the item needs (the others at their
+    // window bounds) drop out.
+    window_->Start(w, to);
+    bool any = true;
+    for (size_t k = 0; k < n && any; ++k) {
+      const size_t i = order[k];
+      const double cut = Bm25TfTildeBelow(flat_items_[i]->plan->idf, threshold / kBoundMargin - (window_max - item_max[i]));
+      any = window_->Load(i, flat_items_[i]->slots[0][0], cut > 0 ? FloatCutBelow(cut) : 0.0f);
+    }
+    // The candidates in order: counted, bounded item by item (an exact score replacing a bound),
+    // scored.
+    const WindowConjunction::Bits& bits = window_->candidates();
+    for (uint32_t word = 0; any && word < WindowConjunction::kWords; ++word) {
+      for (uint64_t b = bits[word]; b != 0; b &= b - 1) {
+        const uint32_t r = word * 64 + static_cast<uint32_t>(std::countr_zero(b));
+        const DocId d = w + r;
+        if (!CountMatch(d, rc)) continue;
+        const double now = rc.threshold();
+        double bound = window_max;
+        bool out = false;
+        for (size_t k = 0; k < n && !out; ++k) {
+          const size_t i = order[k];
+          item_score[i] = WindowItemScore(i, r, d);
+          bound += item_score[i] - item_max[i];
+          out = bound * kBoundMargin <= now;
+        }
+        if (out) continue;
+        double score = 0;
+        for (size_t i = 0; i < n; ++i) score += item_score[i];  // in Consider's order
+        Offer(d, score, rc);
+      }
+    }
+    w = to;
+  }
+  return Status::Ok();
 }
 
 Status SegmentMatcher::ScanRange(DocId from, DocId until, double ub, RunContext& rc) {
@@ -1143,6 +1251,11 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
       if (next == kNoMoreDocs || bound_until == kNoMoreDocs) break;
       target = std::max(bound_until + 1, next);  // the lead has nothing before `next`
       continue;
+    }
+    if (windowed_ && prune && rc.bounded() && !rc.must_count()) {
+      // Dense one-list words, no more counting: the rest of the segment a window at a time.
+      BUSCA_RETURN_IF_ERROR(ScanWindows(target, rc));
+      break;
     }
     if (!flat_items_.empty() && prune && rc.bounded()) {
       // Words and prefixes only: the candidates of the whole bound range at once.

@@ -42,6 +42,7 @@
 #include "engine/query/searcher.h"
 #include "engine/query/segment_filter.h"
 #include "engine/query/top_k.h"
+#include "engine/query/window_conjunction.h"
 #include "engine/util/status.h"
 
 namespace busca::query {
@@ -89,6 +90,14 @@ class SegmentMatcher {
   // A match of the required clauses, at `d` (every item on its own match): excluded, deleted and
   // filtered out, counted, bounded by `ub` and its own tfs, scored and offered to the top k.
   void Consider(index::DocId d, double ub, RunContext& rc);
+  // Consider's last step: offers the match `d` with its `score` to the top k.
+  void Offer(index::DocId d, double score, RunContext& rc);
+  // For windowed_, once matches need no longer be counted: every match from `from` to the end of
+  // the segment that could enter, a WindowConjunction window at a time (each item's cut from the
+  // others' window bounds; the candidates then bounded item by item and scored exactly).
+  Status ScanWindows(index::DocId from, RunContext& rc);
+  // The exact score of flat item `i` at the window's doc `d` = from + r (a candidate).
+  double WindowItemScore(size_t i, uint32_t r, index::DocId d);
   // Consider's first half: false when `d` is deleted, excluded or filtered out; else counts it.
   bool CountMatch(index::DocId d, RunContext& rc);
   // For flat_items_: every match in [from, until] (the range of a Bound() whose value is `ub`),
@@ -177,6 +186,8 @@ class SegmentMatcher {
   bool use_block_tf_tilde_ = false;   // the segment's stored tf~ bounds match `scoring_`
   std::vector<Item*> flat_items_;     // every required clause is this one word or prefix
   Item* sole_item_ = nullptr;         // the query is this one word of one list (SkipLowBlocks)
+  bool windowed_ = false;             // flat_items_ are two or more dense one-list words (ScanWindows)
+  std::unique_ptr<WindowConjunction> window_;
   bool empty_ = false;                // some required clause has no postings here
 };
 

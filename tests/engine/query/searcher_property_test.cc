@@ -294,6 +294,34 @@ TEST_P(SearcherPruningTest, PhrasesEqualExhaustiveOnceCountingStops) {
   EXPECT_GT(lower_bound_answers, 10u);
 }
 
+// Two or three frequent words (dense lists, the windowed conjunction once counting stops), with
+// small k and count thresholds: the cuts each list's docs must pass, from the other words' window
+// bounds, never drop a doc of the exhaustive top k.
+TEST_P(SearcherPruningTest, ConjunctionsOfFrequentWordsEqualExhaustive) {
+  Result<BuiltCorpus> corpus = LongListCorpus(31);
+  ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
+  ReferenceEvaluator ref(corpus->collections);
+  const auto& vocab = CorpusVocabulary();
+  std::mt19937_64 rng(3131);
+  uint64_t lower_bound_answers = 0;
+  for (int iter = 0; iter < 150; ++iter) {
+    SearchRequest req;
+    req.query = vocab[rng() % 12] + " " + vocab[rng() % 12];
+    if (iter % 2 == 0) req.query += " " + vocab[rng() % 12];
+    req.limit = 1 + static_cast<uint32_t>(rng() % 10);
+    req.total_hits_threshold = 1 + rng() % 20;
+    std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
+    Result<SearchResponse> got = corpus->searcher->Search(req);
+    Result<RefResult> want = ref.Search(req);
+    ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
+    if (!got.ok()) continue;
+    lower_bound_answers += got->total_is_lower_bound;
+    ExpectSame(req, *got, *want, what);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(lower_bound_answers, 50u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Segments, SearcherPruningTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Merged" : "ThreeSegments"; });
 

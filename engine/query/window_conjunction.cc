@@ -1,0 +1,129 @@
+#include "engine/query/window_conjunction.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "engine/query/field_scoring.h"
+
+namespace busca::query {
+
+using index::DocId;
+
+namespace {
+// A later list seeks each candidate when the candidates number less than 1/kSeekBelowFraction of
+// the docs the list is expected to have in the window.
+constexpr uint64_t kSeekBelowFraction = 4;
+}  // namespace
+
+WindowConjunction::WindowConjunction(const index::SegmentReader& segment, std::vector<const float*> coef,
+                                     size_t lists)
+    : segment_(segment), coef_(std::move(coef)), slots_(static_cast<uint32_t>(coef_.size())) {
+  tfs_.resize(lists);
+  for (auto& t : tfs_) t.resize(size_t{kWindowDocs} * slots_);
+}
+
+void WindowConjunction::Start(DocId from, DocId to) {
+  from_ = from;
+  to_ = to;
+  first_ = true;
+}
+
+bool WindowConjunction::Load(size_t j, index::PostingCursor& c, float cut) {
+  next_.fill(0);
+  if (slots_ == 2) {
+    LoadSlots<2>(j, c, cut);
+  } else {
+    LoadSlots<0>(j, c, cut);
+  }
+  first_ = false;
+  uint64_t any = 0;
+  for (uint32_t w = 0; w < kWords; ++w) any |= candidates_[w] = next_[w];
+  return any != 0;
+}
+
+template <uint32_t kT>
+void WindowConjunction::LoadSlots(size_t j, index::PostingCursor& c, float cut) {
+  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
+  const uint32_t t = kT != 0 ? kT : slots_;
+  // Everything the loop reads in local variables: its stores could alias the containers' elements,
+  // which would then be reloaded for every doc.
+  constexpr size_t kSlots = kT != 0 ? kT : index::kMaxTextFields;
+  std::array<index::SegmentReader::LengthView, kSlots> lengths{};
+  std::array<const float*, kSlots> coef{};
+  std::array<const uint32_t*, kSlots> block_tfs{};
+  for (uint32_t s = 0; s < t; ++s) {
+    lengths[s] = segment_.LengthsOfSlot(s);
+    coef[s] = coef_[s];
+  }
+  uint32_t* tfs = tfs_[j].data();
+  uint64_t* next = next_.data();
+  const uint64_t* candidates = candidates_.data();
+  const DocId from = from_;
+  const DocId to = to_;
+  const bool first = first_;
+  const bool estimate = cut > 0;
+  // The tfs-estimate-keep step for the i-th doc of c's decoded block.
+  auto keep_doc = [&](const DocId* docs, uint32_t i) {
+    const DocId d = docs[i];
+    const uint32_t r = d - from;
+    uint64_t keep = 1;
+    if (estimate) {
+      float e = 0;
+      for (uint32_t s = 0; s < t; ++s) e += static_cast<float>(block_tfs[s][i]) * coef[s][std::min(lengths[s].At(d), kLast)];
+      keep = static_cast<uint64_t>(e >= cut);
+    }
+    next[r >> 6] |= keep << (r & 63);
+    for (uint32_t s = 0; s < t; ++s) tfs[size_t{r} * t + s] = block_tfs[s][i];
+  };
+  if (!first) {
+    // Few candidates for the list's docs here: each is sought in the list (a scan of a decoded
+    // block, a skip past blocks) instead of testing every doc of the list against the bitmap.
+    uint64_t count = 0;
+    for (uint32_t w = 0; w < kWords; ++w) count += static_cast<uint64_t>(std::popcount(candidates[w]));
+    const uint64_t expected = uint64_t{c.doc_freq()} * (to - from) / std::max<uint64_t>(segment_.max_doc(), 1);
+    if (count * kSeekBelowFraction < expected) {
+      for (uint32_t w = 0; w < kWords; ++w) {
+        for (uint64_t b = candidates[w]; b != 0; b &= b - 1) {
+          const DocId d = from + w * 64 + static_cast<uint32_t>(std::countr_zero(b));
+          if (c.NextGeq(d) != d) continue;
+          for (uint32_t s = 0; s < t; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
+          keep_doc(c.BlockDocs(), c.IndexInBlock());
+        }
+      }
+      return;
+    }
+  }
+  DocId target = from;
+  while (true) {
+    if (estimate) {
+      // A block whose stored max tf~ is below the cut holds no doc that passes: not decoded.
+      c.ShallowAdvance(target);
+      const DocId last = c.BlockLastDoc();
+      if (last == index::kNoMoreDocs) break;
+      if (c.BlockTfTilde() < cut) {
+        if (last >= to - 1) break;
+        target = last + 1;
+        continue;
+      }
+    }
+    if (c.NextGeq(target) >= to) break;
+    const DocId* docs = c.BlockDocs();
+    const uint32_t size = c.BlockSize();
+    for (uint32_t s = 0; s < t; ++s) block_tfs[s] = c.BlockTfsBySlot(s);
+    uint32_t i = c.IndexInBlock();
+    // A later list estimates only the candidates; the cut's outcome is kept without a branch
+    // (it mispredicts), the tfs stored either way (read back only for candidates).
+    for (; i < size && docs[i] < to; ++i) {
+      const uint32_t r = docs[i] - from;
+      if (!first && ((candidates[r >> 6] >> (r & 63)) & 1) == 0) continue;
+      keep_doc(docs, i);
+    }
+    if (i < size) {  // the rest of the block lies past the window
+      c.NextGeq(docs[i]);
+      break;
+    }
+    target = docs[size - 1] + 1;  // the next block
+  }
+}
+
+}  // namespace busca::query
