@@ -492,7 +492,10 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       item.block_scored = true;  // outside the skipped blocks every doc is a candidate
     }
   }
-  // A word or prefix alone in the query with two or more large lists (gost* -> gostos, gost;
+  // Words whose sparsest list holds more than 1/kWindowedListFraction of the segment's docs are
+// intersected a window at a time once counting stops (ScanWindows).
+constexpr uint64_t kWindowedListFraction = 32;
+// A word or prefix alone in the query with two or more large lists (gost* -> gostos, gost;
   // trig* -> trig, trigueir) is materialized too: its count is then known at once, and ScanRange
   // passes its docs by their exact tf~, where walking the union bounds every doc one by one. One
   // large list among tiny ones (pão -> pa, pao) is left to the walk, whose block bounds then skip
@@ -518,10 +521,14 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       for (auto& item : clause->items) item->block_scored = item.get() == sole_item_;
     }
   }
-  // Two or more words, each of one dense list, with the stored block bounds: ScanWindows.
+  // Two or more words, with the stored block bounds, each of one list or of a few unmerged lists
+  // (pão -> pa, pao), one of them at least a single list, the sparsest holding more than
+  // 1/kWindowedListFraction of the segment: ScanWindows.
   windowed_ = flat_items_.size() >= 2 && use_block_tf_tilde_ &&
-              std::all_of(flat_items_.begin(), flat_items_.end(),
-                          [](const Item* item) { return item->single && item->block_scored; });
+              candidates * kWindowedListFraction > segment_.max_doc() &&
+              std::any_of(flat_items_.begin(), flat_items_.end(), [](const Item* item) { return item->single; }) &&
+              std::none_of(flat_items_.begin(), flat_items_.end(),
+                           [](const Item* item) { return item->merged || item->merge_pending; });
 }
 
 SegmentMatcher::~SegmentMatcher() = default;
@@ -912,14 +919,20 @@ Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
     for (size_t f : text_fields_) coef.push_back(scoring_.weighted_inv_norm_up[f].data());
     window_ = std::make_unique<WindowConjunction>(segment_, std::move(coef), n);
   }
-  // The lists are loaded sparsest first: a later one only tests the remaining candidates.
+  // The one-list words are loaded sparsest first, then the words of several lists (by presence
+  // only): a later one only tests the remaining candidates.
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return flat_items_[a]->slots[0][0].doc_freq() < flat_items_[b]->slots[0][0].doc_freq();
-  });
+  auto load_rank = [&](size_t i) {
+    uint64_t docs = 0;
+    for (const PostingCursor& c : flat_items_[i]->slots[0]) docs += c.doc_freq();
+    return std::make_pair(!flat_items_[i]->single, docs);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return load_rank(a) < load_rank(b); });
   std::vector<double> item_max(n), item_score(n);
-  std::vector<uint32_t> window_block(n, 0);  // per item: its first block ending in or after the window
+  // Per item and list: its first block ending in or after the window.
+  std::vector<std::vector<uint32_t>> window_block(n);
+  for (size_t i = 0; i < n; ++i) window_block[i].assign(flat_items_[i]->slots[0].size(), 0);
   // Docs failing a cut go uncounted: the total is a lower bound from here.
   rc.state->skipped_matches = rc.state->skipped_matches || rc.counting;
   for (DocId w = from; w < max_doc;) {
@@ -928,21 +941,30 @@ Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
     // Each item's bound over the window: the largest stored tf~ of its blocks there, read from
     // the block table (the cursor's block-max window is Load's, and moves only forward).
     double window_max = 0;
+    // A word of several lists sums its lists' bounds; it has ended when all of them have.
     for (size_t i = 0; i < n; ++i) {
-      PostingCursor& c = flat_items_[i]->slots[0][0];
+      std::vector<PostingCursor>& cursors = flat_items_[i]->slots[0];
       double tf_tilde = 0;
-      if (c.NumBlocks() <= 1) {
-        if (c.doc() == kNoMoreDocs) return Status::Ok();  // the list has ended: no match is left
-        tf_tilde = c.TermTfTilde();
-      } else {
-        uint32_t& b = window_block[i];
-        while (b < c.NumBlocks() && c.BlockLastDocOf(b) < w) ++b;
-        if (b == c.NumBlocks()) return Status::Ok();
-        for (uint32_t k = b; k < c.NumBlocks(); ++k) {
-          tf_tilde = std::max(tf_tilde, static_cast<double>(c.BlockTfTildeOf(k)));
-          if (c.BlockLastDocOf(k) >= to - 1) break;
+      bool ended = true;
+      for (size_t l = 0; l < cursors.size(); ++l) {
+        PostingCursor& c = cursors[l];
+        double list_tf_tilde = 0;
+        if (c.NumBlocks() <= 1) {
+          if (c.doc() == kNoMoreDocs) continue;
+          list_tf_tilde = c.TermTfTilde();
+        } else {
+          uint32_t& b = window_block[i][l];
+          while (b < c.NumBlocks() && c.BlockLastDocOf(b) < w) ++b;
+          if (b == c.NumBlocks()) continue;
+          for (uint32_t k = b; k < c.NumBlocks(); ++k) {
+            list_tf_tilde = std::max(list_tf_tilde, static_cast<double>(c.BlockTfTildeOf(k)));
+            if (c.BlockLastDocOf(k) >= to - 1) break;
+          }
         }
+        ended = false;
+        tf_tilde += list_tf_tilde;
       }
+      if (ended) return Status::Ok();  // no match is left
       item_max[i] = Bm25Score(flat_items_[i]->plan->idf, tf_tilde);
       window_max += item_max[i];
     }
@@ -958,6 +980,10 @@ Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
     bool any = true;
     for (size_t k = 0; k < n && any; ++k) {
       const size_t i = order[k];
+      if (!flat_items_[i]->single) {
+        any = window_->LoadUnion(i, flat_items_[i]->slots[0]);
+        continue;
+      }
       const double cut = Bm25TfTildeBelow(flat_items_[i]->plan->idf, threshold / kBoundMargin - (window_max - item_max[i]));
       any = window_->Load(i, flat_items_[i]->slots[0][0], cut > 0 ? FloatCutBelow(cut) : 0.0f);
     }

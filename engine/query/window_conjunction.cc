@@ -41,6 +41,48 @@ bool WindowConjunction::Load(size_t j, index::PostingCursor& c, float cut) {
   return any != 0;
 }
 
+bool WindowConjunction::LoadUnion(size_t j, std::vector<index::PostingCursor>& cursors) {
+  next_.fill(0);
+  uint32_t* tfs = tfs_[j].data();
+  const uint32_t t = slots_;
+  uint64_t* next = next_.data();
+  const uint64_t* candidates = candidates_.data();
+  const bool first = first_;
+  // A doc's first list sets its tfs, a later one adds to them.
+  auto add = [&](const index::PostingCursor& c, uint32_t i, uint32_t r) {
+    uint64_t& word = next[r >> 6];
+    const uint64_t bit = uint64_t{1} << (r & 63);
+    uint32_t* tf = tfs + size_t{r} * t;
+    if ((word & bit) == 0) {
+      word |= bit;
+      for (uint32_t s = 0; s < t; ++s) tf[s] = c.BlockTfsBySlot(s)[i];
+    } else {
+      for (uint32_t s = 0; s < t; ++s) tf[s] += c.BlockTfsBySlot(s)[i];
+    }
+  };
+  for (index::PostingCursor& c : cursors) {
+    c.NextGeq(from_);
+    while (c.doc() < to_) {
+      const DocId* docs = c.BlockDocs();
+      const uint32_t size = c.BlockSize();
+      uint32_t i = c.IndexInBlock();
+      for (; i < size && docs[i] < to_; ++i) {
+        const uint32_t r = docs[i] - from_;
+        if (first || ((candidates[r >> 6] >> (r & 63)) & 1) != 0) add(c, i, r);
+      }
+      if (i < size) {  // the rest of the block lies past the window
+        c.NextGeq(docs[i]);
+        break;
+      }
+      c.NextGeq(docs[size - 1] + 1);  // the next block, or the end
+    }
+  }
+  first_ = false;
+  uint64_t any = 0;
+  for (uint32_t w = 0; w < kWords; ++w) any |= candidates_[w] = next_[w];
+  return any != 0;
+}
+
 template <uint32_t kT>
 void WindowConjunction::LoadSlots(size_t j, index::PostingCursor& c, float cut) {
   constexpr uint32_t kLast = FieldScoring::kTableSize - 1;

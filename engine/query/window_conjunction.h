@@ -8,7 +8,8 @@
 // float table, an upper bound of its tf~ but for float rounding, which the cut's own margin covers
 // (the caller passes a cut already lowered for it). A kept doc's tfs are stored, so the caller
 // scores the final candidates exactly without moving a cursor back. Each list is read once,
-// a decoded block at a time; a later list only tests a bit for most of its docs.
+// a decoded block at a time; a later list only tests a bit for most of its docs. A word of several
+// terms is loaded as their union, by presence only.
 //
 // SegmentMatcher uses it once matches need no longer be counted (the cuts may drop matches).
 // Not thread-safe; one per SegmentMatcher.
@@ -39,6 +40,10 @@ class WindowConjunction {
   // its estimate is below `cut` (cut > 0), drop out; a block whose stored max tf~ is below the cut
   // is not decoded. Returns whether any candidate remains.
   bool Load(size_t j, index::PostingCursor& c, float cut);
+
+  // Loads list `j` as the union of `cursors` (a word with several terms): candidates where none
+  // has a doc drop out, with no cut; a doc's tfs are the sums over the cursors.
+  bool LoadUnion(size_t j, std::vector<index::PostingCursor>& cursors);
 
   index::DocId from() const { return from_; }
   const Bits& candidates() const { return candidates_; }
