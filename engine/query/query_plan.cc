@@ -1,15 +1,45 @@
 #include "engine/query/query_plan.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
 #include "engine/analysis/query_terms.h"
+#include "engine/analysis/stopwords.h"
 #include "engine/query/bm25f.h"
 #include "engine/query/query_limits.h"
 
 namespace busca::query {
 namespace {
+
+// A prefix of no stopword leaves out a stopword's term when its words hold under
+// 1/kStopTermMinShare of the term's docs (ExpandPrefix).
+constexpr uint64_t kStopTermMinShare = 20;
+
+// The folded forms and the index terms of the stopwords, analysed once.
+struct StopwordForms {
+  std::set<std::string, std::less<>> folded;
+  std::set<std::string, std::less<>> terms;
+};
+
+const StopwordForms& TheStopwordForms() {
+  static const StopwordForms forms = [] {
+    StopwordForms f;
+    analysis::Analyzer analyzer;
+    std::vector<analysis::Token> tokens;
+    for (std::string_view word : analysis::PortugueseStopwords()) {
+      tokens.clear();
+      analyzer.Analyze(word, &tokens);
+      for (const analysis::Token& t : tokens) {
+        f.folded.insert(t.folded_surface);
+        f.terms.insert(t.term);
+      }
+    }
+    return f;
+  }();
+  return forms;
+}
 
 size_t CodePoints(std::string_view s) {
   size_t n = 0;
@@ -188,6 +218,10 @@ class Planner {
     slot.word = tok.surface;
     const std::string& prefix = tok.folded_surface;
     std::set<std::string, std::less<>> keys;
+    const StopwordForms& stop = TheStopwordForms();
+    bool stopword_key = false;  // some key is a stopword's folded form
+    // Per stopword term reached: the docs of the keys that reached it (summed over them).
+    std::map<std::string, uint64_t, std::less<>> stop_term_docs;
     for (const index::Generation* g : gens_) {
       for (const auto& seg : g->segments()) {
         for (auto it = seg->surfaces().Seek(prefix); it.Valid() && it.folded().starts_with(prefix); it.Next()) {
@@ -197,13 +231,26 @@ class Planner {
                                              std::to_string(kMaxPrefixExpansions) +
                                              " words (the limit); type more letters");
           }
+          stopword_key = stopword_key || stop.folded.contains(it.folded());
           index::SurfaceEntry e = it.entry();
           for (uint32_t ord : e.term_ordinals) {
             index::TermDictionary::Iterator t = seg->terms().At(ord);
-            if (t.Valid()) slot.terms.emplace_back(t.term());
+            if (!t.Valid()) continue;
+            slot.terms.emplace_back(t.term());
+            if (stop.terms.contains(t.term())) stop_term_docs[std::string(t.term())] += e.doc_freq;
           }
         }
       }
+    }
+    // A prefix none of whose words is a stopword leaves out a stopword's term that its words hold
+    // under 1/kStopTermMinShare of the docs of: a stem collision (quei* -> queiram -> que, the
+    // term of "que"; come* -> comeram -> com) that would make it match every doc with the
+    // stopword. (form* keeps form: formos is a stopword, but forma holds the term's docs.)
+    if (!stopword_key) {
+      std::erase_if(slot.terms, [&](const std::string& t) {
+        auto it = stop_term_docs.find(t);
+        return it != stop_term_docs.end() && it->second * kStopTermMinShare < SumDocFreq({t});
+      });
     }
     FinishSlot(&slot);
     return slot;

@@ -12,9 +12,12 @@
 // group only that alternative goes; a clause left empty goes), unless the query's non-excluded
 // items are all such stopwords ("de", "o que"), in which case they are kept and matched like any
 // word. Stopwords inside phrases, single-word phrases ("de") and excluded words are always kept.
-// Expansion (COMMON.md): a word's terms are {fold(stem(w))} ∪ surface_dict[fold(w)] over every
+// Expansion: a word's terms are {fold(stem(w))} ∪ surface_dict[fold(w)] over every
 // segment of every queried generation; a prefix's terms are the union of the terms of every
-// surface-dictionary key starting with fold(prefix) (at most kMaxPrefixExpansions keys).
+// surface-dictionary key starting with fold(prefix) (at most kMaxPrefixExpansions keys); when
+// none of those keys is a stopword's folded form, a stopword's term that the keys hold under 1/20
+// of the docs of (summing their doc frequencies) is left out: it comes from a stem collision
+// (queiram -> que, the term of "que"), and would make quei* match every doc with "que".
 #pragma once
 
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "engine/analysis/stopwords.h"
 #include "engine/query/query_limits.h"
 #include "engine/query/query_parser.h"
 
@@ -76,17 +77,21 @@ Result<RefResult> ReferenceEvaluator::Search(const SearchRequest& request) {
   double n = 0;
   std::unordered_map<std::string, double> df;
   std::map<std::string, std::set<std::string>> surface;  // folded surface -> terms
+  std::unordered_map<std::string, double> surface_df;     // folded surface -> docs holding it
   for (const RefCollection* c : colls) {
     for (const RefDoc& d : c->docs) {
       n += 1;
       std::set<std::string> seen;
+      std::set<std::string> seen_surfaces;
       for (const auto& toks : d.tokens) {
         for (const analysis::Token& t : toks) {
           seen.insert(t.term);
+          seen_surfaces.insert(t.folded_surface);
           surface[t.folded_surface].insert(t.term);
         }
       }
       for (const std::string& t : seen) df[t] += 1;
+      for (const std::string& s : seen_surfaces) surface_df[s] += 1;
     }
   }
   auto slot_idf = [&](const std::set<std::string>& terms) {
@@ -133,13 +138,34 @@ Result<RefResult> ReferenceEvaluator::Search(const SearchRequest& request) {
       RItem it;
       if (r.kind == QueryItem::Kind::kPrefix) {
         const std::string& p = r.tokens[0].folded_surface;
+        // The stopwords' folded forms and terms.
+        std::set<std::string> stop_folded, stop_terms;
+        for (std::string_view w : analysis::PortugueseStopwords()) {
+          for (const analysis::Token& t : analyzer_.Analyze(w)) {
+            stop_folded.insert(t.folded_surface);
+            stop_terms.insert(t.term);
+          }
+        }
         std::set<std::string> terms;
+        std::map<std::string, double> stop_term_docs;  // stopword term -> docs of the keys reaching it
         size_t keys = 0;
+        bool stopword_key = false;
         for (auto i = surface.lower_bound(p); i != surface.end() && i->first.starts_with(p); ++i) {
           ++keys;
+          stopword_key = stopword_key || stop_folded.count(i->first) > 0;
           terms.insert(i->second.begin(), i->second.end());
+          for (const std::string& t : i->second) {
+            if (stop_terms.count(t)) stop_term_docs[t] += surface_df[i->first];
+          }
         }
         if (keys > kMaxPrefixExpansions) return Status::ResourceExhausted("prefix");
+        // Words that are no stopwords, holding few of a stopword term's docs, do not reach it (a
+        // stem collision).
+        if (!stopword_key) {
+          for (const auto& [t, docs] : stop_term_docs) {
+            if (docs * 20 < df[t]) terms.erase(t);
+          }
+        }
         it.slots.push_back(terms);
         it.offsets.push_back(0);
       } else {

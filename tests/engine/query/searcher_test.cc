@@ -162,6 +162,47 @@ TEST_F(SearcherTest, Prefixes) {
   EXPECT_NE(st.message().find("shorter than 2"), std::string::npos) << st.message();
 }
 
+// A prefix of no stopword leaves out a stopword's term: "queiram" stems to "que", the term of the
+// stopword in every other post here, and quei* must not match them all.
+TEST(SearcherPrefixTest, PrefixLeavesOutAStopwordsTermMetThroughAStemCollision) {
+  TempDir dir;
+  std::vector<index::Document> posts = {Post("queijo", "Queijo fresco", "o queijo que eu quero", "receitas"),
+                                        Post("queiram", "Pedido", "espero que queiram", "geral")};
+  for (int i = 0; i < 25; ++i) posts.push_back(Post("que" + std::to_string(i), "Dúvida", "o que fazer", "geral"));
+  for (int i = 0; i < 3; ++i) posts.push_back(Post("pao" + std::to_string(i), "Pão", "pão quentinho", "receitas"));
+  posts.push_back(Post("paes", "Pães", "pães de fermentação natural", "receitas"));
+  posts.push_back(Post("forma", "Forma de bolo", "forma redonda", "utensilios"));
+  auto g = WriteCollection(dir.path(), PostsSchema(), posts, 1, {});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  auto searcher = Searcher::Create({*g});
+  ASSERT_TRUE(searcher.ok()) << searcher.status().ToString();
+  auto ids = [&](const std::string& query) {
+    SearchRequest req;
+    req.query = query;
+    req.limit = 100;
+    Result<SearchResponse> r = (*searcher)->Search(req);
+    EXPECT_TRUE(r.ok()) << query << ": " << r.status().ToString();
+    std::set<std::string> out;
+    if (r.ok()) {
+      for (const Hit& h : r->hits) out.insert(h.id);
+    }
+    return out;
+  };
+  using S = std::set<std::string>;
+  EXPECT_EQ(ids("quei*"), (S{"queijo"}));  // not the 26 posts with "que"
+  EXPECT_EQ(ids("queij*"), (S{"queijo"}));
+  // The word itself still finds its stem's docs, as any stemmed word does.
+  EXPECT_EQ(ids("queiram").size(), 27u);
+  // A prefix with the stopword among its words keeps its term.
+  EXPECT_TRUE(ids("qu*").contains("que0"));
+  // A stopword's term that the prefix's words hold most docs of stays: forma -> form, the term of
+  // the stopword "formos" too.
+  EXPECT_EQ(ids("form*"), (S{"forma"}));
+  // Other shared stems stay: pães -> pa, shared with pão.
+  EXPECT_EQ(ids("pãe*"), (S{"pao0", "pao1", "pao2", "paes"}));
+  EXPECT_EQ(ids("espe*"), (S{"queiram"}));
+}
+
 TEST_F(SearcherTest, Filters) {
   EXPECT_EQ(IdSet("pão OR queijo OR café", {"products"}, {"category:padaria"}), (S{"p1", "p6"}));
   EXPECT_EQ(IdSet("pão OR queijo OR café", {"products"}, {"category:padaria|bebidas"}), (S{"p1", "p4", "p6"}));
