@@ -1150,6 +1150,17 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     limit = std::min(limit, di - 1);
   }
   PostingCursor& c = lead[main];
+  // A doc is first tested by a float estimate of its tf~ (FieldScoring::weighted_inv_norm_up,
+  // no branch), exactly only when the estimate does not settle it.
+  const float cut_estimate = FloatCutBelow(cut);
+  const size_t nf = text_fields_.size();
+  std::array<const float*, index::kMaxTextFields> coef{};
+  std::array<index::SegmentReader::LengthView, index::kMaxTextFields> lengths{};
+  for (size_t s = 0; s < nf; ++s) {
+    coef[s] = scoring_.weighted_inv_norm_up[text_fields_[s]].data();
+    lengths[s] = segment_.LengthsOfSlot(static_cast<uint32_t>(s));
+  }
+  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
   while (true) {
     if (c.NextGeq(target) > limit) {
       // Nothing of the longest list up to `limit`: the union goes on from there.
@@ -1157,8 +1168,15 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     }
     const DocId* docs = c.BlockDocs();
     const uint32_t size = c.BlockSize();
+    std::array<const uint32_t*, index::kMaxTextFields> tfs{};
+    for (size_t s = 0; s < nf; ++s) tfs[s] = c.BlockTfsBySlot(static_cast<uint32_t>(s));
     uint32_t i = c.IndexInBlock();
     for (; i < size && docs[i] <= limit; ++i) {
+      float estimate = 0;
+      for (size_t s = 0; s < nf; ++s) {
+        estimate += static_cast<float>(tfs[s][i]) * coef[s][std::min(lengths[s].At(docs[i]), kLast)];
+      }
+      if (estimate < cut_estimate) continue;
       if (BlockDocTfTilde(c, docs, i) >= cut) return docs[i];
     }
     if (i < size) return limit + 1;  // docs[i] > limit: the lead has nothing in (target, limit]
