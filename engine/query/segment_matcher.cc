@@ -10,6 +10,7 @@
 
 #include "engine/query/bm25f.h"
 #include "engine/query/merged_postings.h"
+#include "engine/query/tf_tilde_estimate.h"
 #include "engine/query/window_conjunction.h"
 
 namespace busca::query {
@@ -558,18 +559,6 @@ inline double SegmentMatcher::BlockDocTfTilde(const PostingCursor& c, const DocI
   return tf_tilde;
 }
 
-namespace {
-
-// LeadEstimate's float sums may round below the tf~ they bound by a few float ulps: times this
-// margin they do not.
-constexpr double kEstimateMargin = 1 + 1e-6;
-
-// A float below x / kEstimateMargin (the conversion's rounding is a relative 6e-8): an estimate
-// below it is below x even with the estimate's own rounding.
-inline float FloatCutBelow(double x) { return static_cast<float>(x * (1 - 2e-6)); }
-
-}  // namespace
-
 inline float SegmentMatcher::LeadEstimate(Item& item, uint32_t i) {
   if (item.estimated_block != item.slots[0][0].BlockOrdinal() || i < item.estimated_from || i >= item.estimated_to) {
     EstimateLeadChunk(item, i);
@@ -589,16 +578,20 @@ void SegmentMatcher::EstimateLeadChunk(Item& item, uint32_t i) {
     item.estimated_from = i;
     item.estimated_to = to;
   }
-  const uint32_t n = to - i;
-  float* e = item.estimates.data() + i;
-  const DocId* docs = c.BlockDocs() + i;
-  std::fill_n(e, n, 0.0f);
-  for (uint32_t s = 0; s < text_fields_.size(); ++s) {
-    const uint32_t* tfs = c.BlockTfsBySlot(s) + i;
-    const float* coef = scoring_.weighted_inv_norm_up[text_fields_[s]].data();
-    const index::SegmentReader::LengthView lengths = segment_.LengthsOfSlot(s);
-    constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
-    for (uint32_t k = 0; k < n; ++k) e[k] += static_cast<float>(tfs[k]) * coef[std::min(lengths.At(docs[k]), kLast)];
+  const TfTildeEstimator estimator(segment_, scoring_);
+  std::array<const uint32_t*, index::kMaxTextFields> tfs;
+  for (uint32_t s = 0; s < estimator.slots; ++s) tfs[s] = c.BlockTfsBySlot(s);
+  const DocId* docs = c.BlockDocs();
+  float* estimates = item.estimates.data();
+  auto estimate = [&](auto slots) {
+    for (uint32_t k = i; k < to; ++k) {
+      estimates[k] = estimator.Estimate<decltype(slots)::value>([&](uint32_t s) { return tfs[s][k]; }, docs[k]);
+    }
+  };
+  if (estimator.slots == 2) {
+    estimate(std::integral_constant<uint32_t, 2>());  // title + body: the loop unrolls
+  } else {
+    estimate(std::integral_constant<uint32_t, 0>());
   }
 }
 
@@ -914,11 +907,7 @@ double SegmentMatcher::WindowItemScore(size_t i, uint32_t r, DocId d) {
 Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
   const size_t n = flat_items_.size();
   const DocId max_doc = segment_.max_doc();
-  if (!window_) {
-    std::vector<const float*> coef;
-    for (size_t f : text_fields_) coef.push_back(scoring_.weighted_inv_norm_up[f].data());
-    window_ = std::make_unique<WindowConjunction>(segment_, std::move(coef), n);
-  }
+  if (!window_) window_ = std::make_unique<WindowConjunction>(segment_, scoring_, n);
   // The one-list words are loaded sparsest first, then the words of several lists (by presence
   // only): a later one only tests the remaining candidates.
   std::vector<size_t> order(n);
@@ -1150,17 +1139,10 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     limit = std::min(limit, di - 1);
   }
   PostingCursor& c = lead[main];
-  // A doc is first tested by a float estimate of its tf~ (FieldScoring::weighted_inv_norm_up,
-  // no branch), exactly only when the estimate does not settle it.
+  // A doc is first tested by a float estimate of its tf~ (no branch), exactly only when the
+  // estimate does not settle it.
   const float cut_estimate = FloatCutBelow(cut);
-  const size_t nf = text_fields_.size();
-  std::array<const float*, index::kMaxTextFields> coef{};
-  std::array<index::SegmentReader::LengthView, index::kMaxTextFields> lengths{};
-  for (size_t s = 0; s < nf; ++s) {
-    coef[s] = scoring_.weighted_inv_norm_up[text_fields_[s]].data();
-    lengths[s] = segment_.LengthsOfSlot(static_cast<uint32_t>(s));
-  }
-  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
+  const TfTildeEstimator estimator(segment_, scoring_);
   while (true) {
     if (c.NextGeq(target) > limit) {
       // Nothing of the longest list up to `limit`: the union goes on from there.
@@ -1168,15 +1150,11 @@ DocId SegmentMatcher::SkipLeadDocsBelow(std::vector<PostingCursor>& lead, DocId 
     }
     const DocId* docs = c.BlockDocs();
     const uint32_t size = c.BlockSize();
-    std::array<const uint32_t*, index::kMaxTextFields> tfs{};
-    for (size_t s = 0; s < nf; ++s) tfs[s] = c.BlockTfsBySlot(static_cast<uint32_t>(s));
+    std::array<const uint32_t*, index::kMaxTextFields> tfs;
+    for (uint32_t s = 0; s < estimator.slots; ++s) tfs[s] = c.BlockTfsBySlot(s);
     uint32_t i = c.IndexInBlock();
     for (; i < size && docs[i] <= limit; ++i) {
-      float estimate = 0;
-      for (size_t s = 0; s < nf; ++s) {
-        estimate += static_cast<float>(tfs[s][i]) * coef[s][std::min(lengths[s].At(docs[i]), kLast)];
-      }
-      if (estimate < cut_estimate) continue;
+      if (estimator.Estimate([&](uint32_t s) { return tfs[s][i]; }, docs[i]) < cut_estimate) continue;
       if (BlockDocTfTilde(c, docs, i) >= cut) return docs[i];
     }
     if (i < size) return limit + 1;  // docs[i] > limit: the lead has nothing in (target, limit]

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "engine/query/field_scoring.h"
+#include "engine/query/tf_tilde_estimate.h"
 
 namespace busca::query {
 
@@ -15,9 +15,8 @@ namespace {
 constexpr uint64_t kSeekBelowFraction = 4;
 }  // namespace
 
-WindowConjunction::WindowConjunction(const index::SegmentReader& segment, std::vector<const float*> coef,
-                                     size_t lists)
-    : segment_(segment), coef_(std::move(coef)), slots_(static_cast<uint32_t>(coef_.size())) {
+WindowConjunction::WindowConjunction(const index::SegmentReader& segment, const FieldScoring& scoring, size_t lists)
+    : segment_(segment), scoring_(scoring), slots_(static_cast<uint32_t>(segment.text_fields().size())) {
   tfs_.resize(lists);
   for (auto& t : tfs_) t.resize(size_t{kWindowDocs} * slots_);
 }
@@ -31,9 +30,9 @@ void WindowConjunction::Start(DocId from, DocId to) {
 bool WindowConjunction::Load(size_t j, index::PostingCursor& c, float cut) {
   next_.fill(0);
   if (slots_ == 2) {
-    LoadSlots<2>(j, c, cut);
+    LoadList<2>(j, c, cut);
   } else {
-    LoadSlots<0>(j, c, cut);
+    LoadList<0>(j, c, cut);
   }
   first_ = false;
   uint64_t any = 0;
@@ -84,19 +83,12 @@ bool WindowConjunction::LoadUnion(size_t j, std::vector<index::PostingCursor>& c
 }
 
 template <uint32_t kT>
-void WindowConjunction::LoadSlots(size_t j, index::PostingCursor& c, float cut) {
-  constexpr uint32_t kLast = FieldScoring::kTableSize - 1;
-  const uint32_t t = kT != 0 ? kT : slots_;
+void WindowConjunction::LoadList(size_t j, index::PostingCursor& c, float cut) {
   // Everything the loop reads in local variables: its stores could alias the containers' elements,
   // which would then be reloaded for every doc.
-  constexpr size_t kSlots = kT != 0 ? kT : index::kMaxTextFields;
-  std::array<index::SegmentReader::LengthView, kSlots> lengths{};
-  std::array<const float*, kSlots> coef{};
-  std::array<const uint32_t*, kSlots> block_tfs{};
-  for (uint32_t s = 0; s < t; ++s) {
-    lengths[s] = segment_.LengthsOfSlot(s);
-    coef[s] = coef_[s];
-  }
+  const TfTildeEstimator estimator(segment_, scoring_);
+  const uint32_t t = kT != 0 ? kT : slots_;
+  std::array<const uint32_t*, index::kMaxTextFields> block_tfs;
   uint32_t* tfs = tfs_[j].data();
   uint64_t* next = next_.data();
   const uint64_t* candidates = candidates_.data();
@@ -109,11 +101,7 @@ void WindowConjunction::LoadSlots(size_t j, index::PostingCursor& c, float cut) 
     const DocId d = docs[i];
     const uint32_t r = d - from;
     uint64_t keep = 1;
-    if (estimate) {
-      float e = 0;
-      for (uint32_t s = 0; s < t; ++s) e += static_cast<float>(block_tfs[s][i]) * coef[s][std::min(lengths[s].At(d), kLast)];
-      keep = static_cast<uint64_t>(e >= cut);
-    }
+    if (estimate) keep = static_cast<uint64_t>(estimator.Estimate<kT>([&](uint32_t s) { return block_tfs[s][i]; }, d) >= cut);
     next[r >> 6] |= keep << (r & 63);
     for (uint32_t s = 0; s < t; ++s) tfs[size_t{r} * t + s] = block_tfs[s][i];
   };

@@ -3,10 +3,8 @@
 //
 // For a window [from, from + kWindowDocs) the lists are loaded in turn (the sparsest first): a
 // list's docs in the window that are still candidates (every doc of the window for the first) and
-// whose tf~ estimate reaches the list's cut stay candidates; the others drop out. The estimate of
-// a doc is sum over text slots of tf * weight / norm(length) from FieldScoring's rounded-up
-// float table, an upper bound of its tf~ but for float rounding, which the cut's own margin covers
-// (the caller passes a cut already lowered for it). A kept doc's tfs are stored, so the caller
+// whose tf~ estimate (tf_tilde_estimate.h) reaches the list's cut stay candidates; the others
+// drop out (the caller passes a cut already lowered by FloatCutBelow). A kept doc's tfs are stored, so the caller
 // scores the final candidates exactly without moving a cursor back. Each list is read once,
 // a decoded block at a time; a later list only tests a bit for most of its docs. A word of several
 // terms is loaded as their union, by presence only.
@@ -21,6 +19,7 @@
 
 #include "engine/index/posting_cursor.h"
 #include "engine/index/segment_reader.h"
+#include "engine/query/field_scoring.h"
 
 namespace busca::query {
 
@@ -30,9 +29,8 @@ class WindowConjunction {
   static constexpr uint32_t kWords = kWindowDocs / 64;
   using Bits = std::array<uint64_t, kWords>;
 
-  // `coef`: per text slot of `segment`, FieldScoring::weighted_inv_norm_up of its field (a table of
-  // FieldScoring::kTableSize entries). Both must outlive this object.
-  WindowConjunction(const index::SegmentReader& segment, std::vector<const float*> coef, size_t lists);
+  // `scoring`: of the segment's collection. Both must outlive this object.
+  WindowConjunction(const index::SegmentReader& segment, const FieldScoring& scoring, size_t lists);
 
   // Starts the window [from, to) (to - from <= kWindowDocs): every doc is a candidate.
   void Start(index::DocId from, index::DocId to);
@@ -52,12 +50,13 @@ class WindowConjunction {
   const uint32_t* Tfs(size_t j, uint32_t r) const { return tfs_[j].data() + size_t{r} * slots_; }
 
  private:
-  // Load's loop, with the number of text slots a constant (title + body: 2) or not (kT = 0).
+  // Load's walk of one list, with the number of text slots a constant (title + body: 2) or not
+  // (kT = 0).
   template <uint32_t kT>
-  void LoadSlots(size_t j, index::PostingCursor& c, float cut);
+  void LoadList(size_t j, index::PostingCursor& c, float cut);
 
   const index::SegmentReader& segment_;
-  std::vector<const float*> coef_;
+  const FieldScoring& scoring_;
   uint32_t slots_ = 0;
   index::DocId from_ = 0;
   index::DocId to_ = 0;
