@@ -234,33 +234,46 @@ class SearcherPruningTest : public ::testing::TestWithParam<bool> {
     return BuildCorpus(dir_.path(), options);
   }
 
+  // Runs `iterations` requests, make_request(iteration), on the engine and the reference and
+  // compares them (ExpectSame), stopping at the first failure. Returns how many answers had a
+  // lower-bound total, i.e. how often pruning skipped matches.
+  template <typename MakeRequest>
+  uint64_t CompareWithReference(BuiltCorpus& corpus, int iterations, MakeRequest make_request) {
+    ReferenceEvaluator ref(corpus.collections);
+    uint64_t lower_bound_answers = 0;
+    for (int iter = 0; iter < iterations; ++iter) {
+      SearchRequest req = make_request(iter);
+      std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
+      Result<SearchResponse> got = corpus.searcher->Search(req);
+      Result<RefResult> want = ref.Search(req);
+      if (!got.ok() && (got.status().message().find("shorter than") != std::string::npos ||
+                        got.status().message().find("must be a single word") != std::string::npos)) {
+        continue;
+      }
+      EXPECT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
+      if (got.ok() != want.ok()) break;
+      if (!got.ok()) continue;
+      lower_bound_answers += got->total_is_lower_bound;
+      ExpectSame(req, *got, *want, what);
+      if (::testing::Test::HasFailure()) break;
+    }
+    return lower_bound_answers;
+  }
+
   TempDir dir_;
 };
 
 TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
   Result<BuiltCorpus> corpus = LongListCorpus(99);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
-  ReferenceEvaluator ref(corpus->collections);
   std::mt19937_64 rng(4242);
-  uint64_t lower_bound_answers = 0;
-  for (int iter = 0; iter < 80; ++iter) {
+  const uint64_t lower_bound_answers = CompareWithReference(*corpus, 80, [&](int iter) {
     SearchRequest req;
     req.query = RandomQuery(rng, corpus->collections);
     req.limit = 1 + static_cast<uint32_t>(rng() % 10);
     if (iter % 2 == 0) req.total_hits_threshold = 50;
-    std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
-    Result<SearchResponse> got = corpus->searcher->Search(req);
-    Result<RefResult> want = ref.Search(req);
-    if (!got.ok() && (got.status().message().find("shorter than") != std::string::npos ||
-                      got.status().message().find("must be a single word") != std::string::npos)) {
-      continue;
-    }
-    ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
-    if (!got.ok()) continue;
-    lower_bound_answers += got->total_is_lower_bound;
-    ExpectSame(req, *got, *want, what);
-    if (::testing::Test::HasFailure()) break;
-  }
+    return req;
+  });
   // Pruning did kick in for some queries.
   EXPECT_GT(lower_bound_answers, 5u);
 }
@@ -271,26 +284,17 @@ TEST_P(SearcherPruningTest, TopKEqualsExhaustiveOnLongLists) {
 TEST_P(SearcherPruningTest, PhrasesEqualExhaustiveOnceCountingStops) {
   Result<BuiltCorpus> corpus = LongListCorpus(7);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
-  ReferenceEvaluator ref(corpus->collections);
   const auto& vocab = CorpusVocabulary();
   std::mt19937_64 rng(777);
-  uint64_t lower_bound_answers = 0;
-  for (int iter = 0; iter < 120; ++iter) {
+  const uint64_t lower_bound_answers = CompareWithReference(*corpus, 120, [&](int iter) {
     std::string phrase = rng() % 2 ? RandomPhrase(rng, corpus->collections)
                                    : "\"" + vocab[rng() % 12] + " " + vocab[rng() % 12] + "\"";
     SearchRequest req;
     req.query = iter % 3 == 0 ? phrase : RandomWord(rng) + " " + phrase;
     req.limit = 1 + static_cast<uint32_t>(rng() % 10);
     req.total_hits_threshold = 1 + rng() % 20;
-    std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
-    Result<SearchResponse> got = corpus->searcher->Search(req);
-    Result<RefResult> want = ref.Search(req);
-    ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
-    if (!got.ok()) continue;
-    lower_bound_answers += got->total_is_lower_bound;
-    ExpectSame(req, *got, *want, what);
-    if (::testing::Test::HasFailure()) break;
-  }
+    return req;
+  });
   EXPECT_GT(lower_bound_answers, 10u);
 }
 
@@ -300,25 +304,16 @@ TEST_P(SearcherPruningTest, PhrasesEqualExhaustiveOnceCountingStops) {
 TEST_P(SearcherPruningTest, ConjunctionsOfFrequentWordsEqualExhaustive) {
   Result<BuiltCorpus> corpus = LongListCorpus(31);
   ASSERT_TRUE(corpus.ok()) << corpus.status().ToString();
-  ReferenceEvaluator ref(corpus->collections);
   const auto& vocab = CorpusVocabulary();
   std::mt19937_64 rng(3131);
-  uint64_t lower_bound_answers = 0;
-  for (int iter = 0; iter < 150; ++iter) {
+  const uint64_t lower_bound_answers = CompareWithReference(*corpus, 150, [&](int iter) {
     SearchRequest req;
     req.query = vocab[rng() % 12] + " " + vocab[rng() % 12];
     if (iter % 2 == 0) req.query += " " + vocab[rng() % 12];
     req.limit = 1 + static_cast<uint32_t>(rng() % 10);
     req.total_hits_threshold = 1 + rng() % 20;
-    std::string what = "query [" + req.query + "] iter " + std::to_string(iter);
-    Result<SearchResponse> got = corpus->searcher->Search(req);
-    Result<RefResult> want = ref.Search(req);
-    ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? "" : got.status().ToString());
-    if (!got.ok()) continue;
-    lower_bound_answers += got->total_is_lower_bound;
-    ExpectSame(req, *got, *want, what);
-    if (::testing::Test::HasFailure()) break;
-  }
+    return req;
+  });
   EXPECT_GT(lower_bound_answers, 50u);
 }
 
