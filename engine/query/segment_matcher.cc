@@ -32,6 +32,9 @@ constexpr uint64_t kDenseListFraction = 8;
 // with 277k docs and trigueir with 32k: walked, every doc of the range bounded through both
 // cursors, 8.3 ms; materialized, 2.7 ms. A list of a few docs, pão -> pao, stays under it.)
 constexpr uint64_t kLargeListFraction = 256;
+// Words whose sparsest list holds more than 1/kWindowedListFraction of the segment's docs are
+// intersected a window at a time once counting stops (ScanWindows).
+constexpr uint64_t kWindowedListFraction = 32;
 // A bound is compared as bound * kBoundMargin <= threshold: the relative margin covers the
 // rounding of sums taken in a different order than ItemScore's.
 constexpr double kBoundMargin = 1 + 1e-12;
@@ -493,10 +496,7 @@ SegmentMatcher::SegmentMatcher(const QueryPlan& plan, const index::SegmentReader
       item.block_scored = true;  // outside the skipped blocks every doc is a candidate
     }
   }
-  // Words whose sparsest list holds more than 1/kWindowedListFraction of the segment's docs are
-// intersected a window at a time once counting stops (ScanWindows).
-constexpr uint64_t kWindowedListFraction = 32;
-// A word or prefix alone in the query with two or more large lists (gost* -> gostos, gost;
+  // A word or prefix alone in the query with two or more large lists (gost* -> gostos, gost;
   // trig* -> trig, trigueir) is materialized too: its count is then known at once, and ScanRange
   // passes its docs by their exact tf~, where walking the union bounds every doc one by one. One
   // large list among tiny ones (pão -> pa, pao) is left to the walk, whose block bounds then skip
@@ -892,16 +892,8 @@ void SegmentMatcher::Offer(DocId d, double score, RunContext& rc) {
 }
 
 double SegmentMatcher::WindowItemScore(size_t i, uint32_t r, DocId d) {
-  // The same sums in the same order as BlockDocTfTilde, so the scores are identical.
   const uint32_t* tfs = window_->Tfs(i, r);
-  double tf_tilde = 0;
-  for (size_t s = 0; s < text_fields_.size(); ++s) {
-    const uint32_t tf = tfs[s];
-    if (tf == 0) continue;
-    tf_tilde += weights_[s] * tf *
-                scoring_.InvNorm(text_fields_[s], segment_.LengthBySlot(d, static_cast<uint32_t>(s)));
-  }
-  return Bm25Score(flat_items_[i]->plan->idf, tf_tilde);
+  return Bm25Score(flat_items_[i]->plan->idf, DocTfTilde(d, [&](size_t s) { return tfs[s]; }));
 }
 
 Status SegmentMatcher::ScanWindows(DocId from, RunContext& rc) {
@@ -1275,7 +1267,8 @@ Status SegmentMatcher::Run(uint32_t collection_index, uint32_t segment_index, co
       continue;
     }
     if (windowed_ && prune && rc.bounded() && !rc.must_count()) {
-      // Dense one-list words, no more counting: the rest of the segment a window at a time.
+      // Words with dense enough lists, no more counting: the rest of the segment a window at a
+      // time.
       BUSCA_RETURN_IF_ERROR(ScanWindows(target, rc));
       break;
     }

@@ -186,7 +186,7 @@ class SegmentMatcher {
   bool use_block_tf_tilde_ = false;   // the segment's stored tf~ bounds match `scoring_`
   std::vector<Item*> flat_items_;     // every required clause is this one word or prefix
   Item* sole_item_ = nullptr;         // the query is this one word of one list (SkipLowBlocks)
-  bool windowed_ = false;             // flat_items_ are two or more dense one-list words (ScanWindows)
+  bool windowed_ = false;             // flat_items_ are two or more words for ScanWindows
   std::unique_ptr<WindowConjunction> window_;
   bool empty_ = false;                // some required clause has no postings here
 };

@@ -27,6 +27,13 @@ void WindowConjunction::Start(DocId from, DocId to) {
   first_ = true;
 }
 
+bool WindowConjunction::TakeNext() {
+  first_ = false;
+  uint64_t any = 0;
+  for (uint32_t w = 0; w < kWords; ++w) any |= candidates_[w] = next_[w];
+  return any != 0;
+}
+
 bool WindowConjunction::Load(size_t j, index::PostingCursor& c, float cut) {
   next_.fill(0);
   if (slots_ == 2) {
@@ -34,10 +41,7 @@ bool WindowConjunction::Load(size_t j, index::PostingCursor& c, float cut) {
   } else {
     LoadList<0>(j, c, cut);
   }
-  first_ = false;
-  uint64_t any = 0;
-  for (uint32_t w = 0; w < kWords; ++w) any |= candidates_[w] = next_[w];
-  return any != 0;
+  return TakeNext();
 }
 
 bool WindowConjunction::LoadUnion(size_t j, std::vector<index::PostingCursor>& cursors) {
@@ -76,10 +80,7 @@ bool WindowConjunction::LoadUnion(size_t j, std::vector<index::PostingCursor>& c
       c.NextGeq(docs[size - 1] + 1);  // the next block, or the end
     }
   }
-  first_ = false;
-  uint64_t any = 0;
-  for (uint32_t w = 0; w < kWords; ++w) any |= candidates_[w] = next_[w];
-  return any != 0;
+  return TakeNext();
 }
 
 template <uint32_t kT>

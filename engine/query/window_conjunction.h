@@ -50,6 +50,8 @@ class WindowConjunction {
   const uint32_t* Tfs(size_t j, uint32_t r) const { return tfs_[j].data() + size_t{r} * slots_; }
 
  private:
+  // The loaded list's kept docs (next_) become the candidates; whether any is left.
+  bool TakeNext();
   // Load's walk of one list, with the number of text slots a constant (title + body: 2) or not
   // (kT = 0).
   template <uint32_t kT>
