@@ -153,6 +153,11 @@ TEST_F(HarnessSmokeTest, EverySystemHasItsFigures) {
     EXPECT_GT(t["qps"].get<double>(), 0);
     EXPECT_EQ(t["errors"].get<int64_t>(), 0);
   }
+  // The served comparison: one gRPC client over exactly PostgreSQL's single-threaded queries.
+  ASSERT_TRUE(systems.contains("postgres_fts")) << Log();
+  EXPECT_EQ(systems["busca_grpc"]["single"]["queries"].get<int>(),
+            systems["postgres_fts"]["single"]["queries"].get<int>());
+  EXPECT_EQ(systems["busca_grpc"]["single"]["errors"].get<int64_t>(), 0);
 }
 
 TEST_F(HarnessSmokeTest, ComputesRatiosAgainstBothPeers) {
@@ -163,6 +168,7 @@ TEST_F(HarnessSmokeTest, ComputesRatiosAgainstBothPeers) {
                            "index_bytes_vs_xapian", "index_bytes_vs_postgres_fts",
                            "mrr_at_10_vs_xapian", "mrr_at_10_vs_postgres_fts",
                            "served_qps_1_vs_postgres_fts", "served_p99_us_1_vs_postgres_fts",
+                           "served_p50_us_vs_postgres_fts", "served_p99_us_vs_postgres_fts",
                            "inprocess_count_to_10_p99_us_vs_xapian",
                            "inprocess_count_to_10000_p99_us_vs_xapian_count10k"}) {
     SCOPED_TRACE(name);
