@@ -1,5 +1,5 @@
-// WindowConjunction: the candidates of a conjunction of dense one-list words in one window of
-// docs, found list by list with bitmaps instead of by aligning cursors doc by doc.
+// WindowConjunction: the candidates of a conjunction of dense words in one window of docs, found
+// list by list with bitmaps instead of by aligning cursors doc by doc.
 //
 // For a window [from, from + kWindowDocs) the lists are loaded in turn (the sparsest first): a
 // list's docs in the window that are still candidates (every doc of the window for the first) and
